@@ -1,0 +1,39 @@
+import http from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/** Where to reach an AWS API: a region and, for an emulator, an endpoint. */
+export interface AwsEndpoint {
+  readonly region: string;
+  /** Set for an emulator; unset means the real service with the default credential chain. */
+  readonly endpoint?: string | undefined;
+}
+
+// pricestream runs on Node 20 (the Lambda nodejs20.x runtime included); the SDK's notice that
+// future releases will want Node 22 is not actionable at run time, so it is not printed.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** Emulators accept any credentials; these keep the SDK from looking for real ones. */
+const emulatorCredentials = { accessKeyId: 'pricestream', secretAccessKey: 'pricestream' };
+
+function clientSettings({ region, endpoint }: AwsEndpoint) {
+  // HTTP/1.1 with keep-alive: the Kinesis client's default HTTP/2 breaks on kinesis-local for
+  // bodies over ~30 KB (ERR_HTTP2_ERROR), and one handler keeps both clients alike.
+  const requestHandler = new NodeHttpHandler({
+    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  });
+  return endpoint === undefined
+    ? { region, requestHandler }
+    : { region, endpoint, credentials: emulatorCredentials, requestHandler };
+}
+
+/** A Kinesis client over HTTP/1.1, for AWS or an emulator. */
+export function createKinesisClient(target: AwsEndpoint): KinesisClient {
+  return new KinesisClient(clientSettings(target));
+}
+
+/** A DynamoDB client over HTTP/1.1, for AWS or dynalite. */
+export function createDynamoClient(target: AwsEndpoint): DynamoDBClient {
+  return new DynamoDBClient(clientSettings(target));
+}

@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { ConfigError } from '../config/ConfigError';
+import { produceCommand } from './produceCommand';
+import { stackCommand } from './stackCommand';
+import { startCommand } from './startCommand';
+
+const program = new Command('pricestream')
+  .description('demand-aware prices from a Kinesis stream of inventory and order events')
+  .showHelpAfterError()
+  .addCommand(produceCommand())
+  .addCommand(startCommand())
+  .addCommand(stackCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const message = error instanceof ConfigError ? `invalid ${error.message}` : (error as Error).message;
+  process.stderr.write(`pricestream: ${message}\n`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,19 @@
+import { once } from 'node:events';
+import { Command } from 'commander';
+import { startStack } from '../stack';
+import { stackConfigFrom, withStackFlags } from './stackFlags';
+
+/** `pricestream stack`: runs the embedded stack until Ctrl-C and prints how to point other commands at it. */
+export function stackCommand(): Command {
+  return withStackFlags(
+    new Command('stack').description('run the embedded stack (emulators, stream, tables) until Ctrl-C'),
+  ).action(async (rawFlags: Record<string, unknown>) => {
+    const stack = await startStack(stackConfigFrom(rawFlags));
+    process.stdout.write(
+      `stack up: stream ${stack.config.streamName} (${stack.stream.openShardCount} open shards), tables ${Object.values(stack.tables).join(', ')}\n` +
+        `export KINESIS_ENDPOINT=${stack.endpoints.kinesis} DYNAMODB_ENDPOINT=${stack.endpoints.dynamodb} REDIS_URL=${stack.config.redisUrl}\n`,
+    );
+    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    await stack.stop();
+  });
+}

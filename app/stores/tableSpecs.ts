@@ -1,0 +1,44 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/** The pricestream tables, by role. Names are `${prefix}-${role}`. */
+export const tableRoles = ['prices', 'state', 'checkpoints', 'deadLetters'] as const;
+export type TableRole = (typeof tableRoles)[number];
+export type TableNames = Readonly<Record<TableRole, string>>;
+
+/**
+ * Key schema of each table:
+ * - prices: `sku` + `version` ("current", or "h#" and the as-of time for a history row);
+ * - state: `sku` (window state and the positions it has applied);
+ * - checkpoints: `stream` + `shardId` (the local runtime's place in each shard);
+ * - deadLetters: `shardId` + `position` (sequence and sub-sequence of the record).
+ */
+const keys: Record<TableRole, readonly [hash: string, range?: string]> = {
+  prices: ['sku', 'version'],
+  state: ['sku'],
+  checkpoints: ['stream', 'shardId'],
+  deadLetters: ['shardId', 'position'],
+};
+
+export function tableNames(prefix: string): TableNames {
+  return {
+    prices: `${prefix}-prices`,
+    state: `${prefix}-state`,
+    checkpoints: `${prefix}-checkpoints`,
+    deadLetters: `${prefix}-dead-letters`,
+  };
+}
+
+/** CreateTable input for a role: on-demand billing, string keys. */
+export function tableSpec(role: TableRole, name: string): CreateTableCommandInput {
+  const [hash, range] = keys[role];
+  const attributes = range ? [hash, range] : [hash];
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: attributes.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: hash, KeyType: 'HASH' },
+      ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : []),
+    ],
+  };
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { parseEvent, parseEventJson } from '../../../processors/events/parseEvent';
+import { inventoryEvent, orderEvent } from '../../helpers/events';
+
+describe('parseEvent', () => {
+  it('accepts both event types as the contract gives them', () => {
+    expect(parseEvent(orderEvent())).toEqual({ ok: true, event: orderEvent() });
+    expect(parseEvent(inventoryEvent({ onHand: undefined, delta: -3 })).ok).toBe(true);
+  });
+
+  it.each([
+    [{ ...orderEvent(), lines: [{ sku: 'ELEC-1', quantity: 0, unitPrice: 100 }] }, 'lines.0.quantity'],
+    [{ ...orderEvent(), lines: [{ sku: 'ELEC-1', quantity: 1, unitPrice: 9.99 }] }, 'lines.0.unitPrice'],
+    [{ ...orderEvent(), eventTime: 'yesterday' }, 'eventTime'],
+    [{ ...orderEvent(), lines: [] }, 'lines'],
+    [{ ...orderEvent(), v: 2 }, 'v'],
+    [{ ...orderEvent(), type: 'refund' }, 'type'],
+    [{ ...inventoryEvent(), sku: 'has space' }, 'sku'],
+    [{ ...inventoryEvent(), onHand: undefined }, 'onHand'],
+  ])('names the offending field (%#: %s)', (value, field) => {
+    const parsed = parseEvent(value);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.problem.field).toBe(field);
+  });
+
+  it('reports JSON that does not parse as a (json) problem instead of throwing', () => {
+    const parsed = parseEventJson('{"type": "order",');
+    expect(parsed).toMatchObject({ ok: false, problem: { field: '(json)' } });
+  });
+});
