@@ -1,0 +1,27 @@
+import type { EventPosition } from './position';
+import type { StreamEvent } from './schema';
+
+/** A valid per-SKU event off the stream: the event, its SKU, its event time in ms, and its position. */
+export interface DecodedEvent {
+  readonly sku: string;
+  readonly eventTime: number;
+  readonly event: StreamEvent;
+  readonly position: EventPosition;
+}
+
+/** The step of decoding a record failed at. */
+export type DecodeStep = 'deaggregate' | 'utf8-json' | 'schema';
+
+/**
+ * A record (or one user record of an aggregate) that could not be decoded, with the step and the
+ * reason. It goes to the dead letters; the records around it are decoded as usual.
+ */
+export interface DeadLetter {
+  readonly position: EventPosition;
+  readonly partitionKey: string;
+  readonly step: DecodeStep;
+  readonly field: string | undefined;
+  readonly reason: string;
+  /** The undecodable bytes, base64. */
+  readonly data: string;
+}

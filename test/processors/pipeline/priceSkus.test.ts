@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { type PricingConfigInput, pricingConfigSchema } from '../../../processors/config/pricingConfig';
+import type { DecodedEvent } from '../../../processors/events/decodedEvent';
+import type { StreamEvent } from '../../../processors/events/schema';
+import { type CoreState, createCoreState, priceSkus } from '../../../processors/pipeline/priceSkus';
+import type { CoreOutput, PriceChange } from '../../../processors/window/outputs';
+import { inventoryEvent, orderEvent } from '../../helpers/events';
+import { decodedEvents } from '../../helpers/kinesisRecords';
+import { streamArbitrary } from '../../helpers/randomStreams';
+
+const config = pricingConfigSchema.parse({
+  windows: { short: { size: '60s', slide: '20s' }, long: { size: '3m', slide: '1m' } },
+  allowedLateness: '30s',
+  pricing: { minOrders: 1, smoothing: 0, markdownStabilization: '40s' },
+} satisfies PricingConfigInput);
+
+function run(events: readonly DecodedEvent[], state?: CoreState, pricing = config): Promise<CoreOutput[]> {
+  return lastValueFrom(from(events).pipe(priceSkus(pricing, { state }), toArray()));
+}
+
+const t0 = Date.parse('2026-03-01T10:00:00Z');
+const at = (ms: number) => new Date(t0 + ms).toISOString();
+
+/** An order every `everyMs` from `fromMs` to `toMs` for a SKU. */
+function orders(sku: string, fromMs: number, toMs: number, everyMs: number, quantity = 1): StreamEvent[] {
+  const out: StreamEvent[] = [];
+  for (let ms = fromMs; ms < toMs; ms += everyMs) {
+    out.push(
+      orderEvent({ orderId: `${sku}-${ms}`, eventTime: at(ms), lines: [{ sku, quantity, unitPrice: 2999 }] }),
+    );
+  }
+  return out;
+}
+
+function byTime(events: StreamEvent[]): StreamEvent[] {
+  return [...events].sort((a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime));
+}
+
+function pricesOf(outputs: readonly CoreOutput[], sku: string): PriceChange[] {
+  return outputs.filter((output): output is PriceChange => output.kind === 'price' && output.sku === sku);
+}
+
+describe('priceSkus', () => {
+  it('gives the same outputs whether a stream comes in one batch or many', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        streamArbitrary({ skus: 4 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        async (stream, cuts) => {
+          const events = decodedEvents(stream);
+          const whole = await run(events);
+          const points = [...new Set(cuts.map((cut) => cut % (events.length + 1)))].sort((a, b) => a - b);
+          const state = createCoreState();
+          const batched: CoreOutput[] = [];
+          let from = 0;
+          for (const point of [...points, events.length]) {
+            batched.push(...(await run(events.slice(from, point), state)));
+            from = point;
+          }
+          expect(batched).toEqual(whole);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('raises a low-stock hot item, lowers an overstocked slow one, and holds one with no signal', async () => {
+    const stream = byTime([
+      // HOT: steady 1/min, then 20/min for five minutes with 5 units left.
+      ...orders('ELEC-HOT', 0, 600_000, 60_000),
+      ...orders('ELEC-HOT', 600_000, 900_000, 3_000),
+      inventoryEvent({ eventId: 'h', sku: 'ELEC-HOT', eventTime: at(590_000), onHand: 5 }),
+      // SLOW: 4/min, then 1 every 3 min, with 10,000 on hand.
+      ...orders('HOME-SLOW', 0, 600_000, 15_000),
+      ...orders('HOME-SLOW', 600_000, 900_000, 180_000),
+      inventoryEvent({ eventId: 's', sku: 'HOME-SLOW', eventTime: at(590_000), onHand: 10_000 }),
+      // QUIET: a single order, never enough for a signal with minOrders 3.
+      ...orders('TOYS-QUIET', 0, 1, 1),
+      ...orders('ELEC-CLOCK', 0, 1_200_000, 10_000), // keeps event time moving
+    ]);
+    const outputs = await run(
+      decodedEvents(stream),
+      undefined,
+      pricingConfigSchema.parse({ ...config, pricing: { ...config.pricing, minOrders: 3 } }),
+    );
+
+    const hot = pricesOf(outputs, 'ELEC-HOT');
+    const slow = pricesOf(outputs, 'HOME-SLOW');
+    const quiet = pricesOf(outputs, 'TOYS-QUIET');
+    expect(hot[0]?.reason).toBe('initial');
+    expect(hot.at(-1)?.price).toBeGreaterThan(hot[0]?.price as number);
+    expect(hot.slice(1).some((change) => change.reason === 'demand' || change.reason === 'scarcity')).toBe(
+      true,
+    );
+    expect(slow.at(-1)?.price).toBeLessThan(slow[0]?.price as number);
+    expect(
+      slow.slice(1).every((change) => change.reason === 'slow-demand' || change.reason === 'overstock'),
+    ).toBe(true);
+    expect(quiet.map((change) => change.reason)).toEqual(['initial']);
+    for (const change of hot) expect(change.asOf % 20_000).toBe(0);
+  });
+
+  it('counts late events beyond the allowed lateness and does not apply them', async () => {
+    const stream = [
+      ...orders('ELEC-1', 0, 300_000, 10_000),
+      orderEvent({
+        orderId: 'late',
+        eventTime: at(100_000),
+        lines: [{ sku: 'ELEC-1', quantity: 50, unitPrice: 2999 }],
+      }),
+      ...orders('ELEC-1', 300_000, 600_000, 10_000),
+    ];
+    const outputs = await run(decodedEvents(stream));
+
+    const late = outputs.filter((output) => output.kind === 'late');
+    expect(late).toHaveLength(1);
+    expect(late[0]).toMatchObject({ sku: 'ELEC-1', watermark: t0 + 300_000 - 10_000 - 30_000 });
+    const units = pricesOf(outputs, 'ELEC-1').map((change) => change.stats.longUnits);
+    expect(Math.max(...units)).toBeLessThanOrEqual(18);
+  });
+
+  it('lets an idle SKU decay to zero velocity and evicts its windows with a snapshot', async () => {
+    const stream = byTime([
+      ...orders('ELEC-IDLE', 0, 120_000, 5_000),
+      ...orders('ELEC-CLOCK', 0, 900_000, 20_000),
+    ]);
+    const state = createCoreState();
+    const outputs = await run(decodedEvents(stream), state);
+
+    const snapshot = outputs.find((output) => output.kind === 'snapshot' && output.sku === 'ELEC-IDLE');
+    expect(snapshot).toMatchObject({ kind: 'snapshot', basePrice: 2999 });
+    const idle = pricesOf(outputs, 'ELEC-IDLE');
+    expect(idle.at(-1)?.price).toBeLessThan(idle[0]?.price as number);
+    expect(state.skus.has('ELEC-IDLE')).toBe(false);
+    expect(state.skus.has('ELEC-CLOCK')).toBe(true);
+  });
+});

@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { pricingConfigSchema } from '../../../processors/config/pricingConfig';
+import type { DecodedEvent } from '../../../processors/events/decodedEvent';
+import { createSkuState, type SkuState, stepSku } from '../../../processors/window/skuState';
+import { advanceWatermark, createWatermarkState } from '../../../processors/window/watermark';
+import { planWindows, type WindowGeometry } from '../../../processors/window/windowPlan';
+import { decodedEvents } from '../../helpers/kinesisRecords';
+import { streamArbitrary } from '../../helpers/randomStreams';
+
+const config = pricingConfigSchema.parse({
+  windows: { short: { size: '60s', slide: '20s' }, long: { size: '3m', slide: '1m' } },
+  allowedLateness: '30s',
+});
+const plan = planWindows(config);
+
+/** Units, orders and depleted units of the events in [from, to), recounted from the raw events. */
+function recount(events: readonly DecodedEvent[], sku: string, from: number, to: number): number[] {
+  const sums = [0, 0, 0];
+  for (const { sku: eventSku, eventTime, event } of events) {
+    if (eventSku !== sku || eventTime < from || eventTime >= to) continue;
+    if (event.type === 'order') {
+      sums[0] = (sums[0] as number) + event.lines.reduce((total, line) => total + line.quantity, 0);
+      sums[1] = (sums[1] as number) + 1;
+    } else if ((event.delta ?? 0) < 0) {
+      sums[2] = (sums[2] as number) - (event.delta as number);
+    }
+  }
+  return sums;
+}
+
+function windowBounds(window: WindowGeometry, at: number): [number, number] {
+  const end = Math.floor(at / window.slideMs) * window.slideMs;
+  return [end - window.sizeMs, end];
+}
+
+describe('window sums over the pane ring', () => {
+  it('equal a brute-force recount of the applied events at every tick, with disorder and late events', () => {
+    let ticks = 0;
+    let lateSeen = 0;
+    fc.assert(
+      fc.property(streamArbitrary(), (stream) => {
+        const events = decodedEvents(stream);
+        // An event is late when it is older than the newest event time before it, less the lateness.
+        let newest = Number.NEGATIVE_INFINITY;
+        const applied = events.filter((event) => {
+          const late = event.eventTime < newest - plan.allowedLatenessMs;
+          if (!late) newest = Math.max(newest, event.eventTime);
+          return !late;
+        });
+        const watermark = createWatermarkState();
+        const states = new Map<string, SkuState>();
+        let late = 0;
+        for (const event of events) {
+          advanceWatermark(watermark, event, plan, (message) => {
+            const state = states.get(message.sku) ?? createSkuState(message.sku, config, plan);
+            states.set(message.sku, stepSku(state, message, plan));
+            if (message.kind === 'late') late += 1;
+            if (message.kind === 'evict') states.delete(message.sku);
+            if (message.kind !== 'tick') return;
+            ticks += 1;
+            const [shortFrom, shortTo] = windowBounds(plan.short, message.at);
+            const [longFrom, longTo] = windowBounds(plan.long, message.at);
+            expect([...state.sums]).toEqual([
+              ...recount(applied, message.sku, shortFrom, shortTo),
+              ...recount(applied, message.sku, longFrom, longTo),
+            ]);
+          });
+        }
+        expect(late).toBe(events.length - applied.length);
+        lateSeen += late;
+      }),
+      { numRuns: 150 },
+    );
+    // The runs exercised what they claim to: many ticks, and late events among them.
+    expect(ticks).toBeGreaterThan(1000);
+    expect(lateSeen).toBeGreaterThan(10);
+  });
+
+  it('uses one pane of gcd(sizes, slides) and a ring sized to the long window plus lateness', () => {
+    expect(plan.paneMs).toBe(20_000);
+    expect(plan.capacity).toBe(Math.ceil((180_000 + 60_000 + 20_000 + 30_000) / 20_000) + 2);
+  });
+});
