@@ -55,7 +55,21 @@ export const pricingRuleSchema = z.object({
     .default({ step: 10, ending: 9 }),
 });
 
-const overrideSchema = pricingRuleSchema.partial();
+/**
+ * An override: any subset of a rule's fields, with no defaults of its own. (zod's `.partial()`
+ * would keep each field's default and so reset, at SKU level, what a category had set.)
+ */
+const overrideSchema = z.object(
+  Object.fromEntries(
+    Object.entries(pricingRuleSchema.shape).map(([key, field]) => [
+      key,
+      (field instanceof z.ZodDefault ? field.unwrap() : field).optional(),
+    ]),
+  ),
+) as unknown as z.ZodType<
+  Partial<z.output<typeof pricingRuleSchema>>,
+  Partial<z.input<typeof pricingRuleSchema>>
+>;
 
 /** The whole analyst-facing config: windows, lateness, pricing interval, pricing rules and overrides. */
 export const pricingConfigSchema = z

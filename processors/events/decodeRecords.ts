@@ -1,5 +1,5 @@
-import aggregation from 'aws-kinesis-agg';
-import type { DeadLetter, DecodedEvent } from './decodedEvent';
+import type { DeadLetter, DecodedEvent, DecodeStep } from './decodedEvent';
+import { userRecordsOf } from './kplRecords';
 import { parseEvent } from './parseEvent';
 import type { EventPosition } from './position';
 import { skuOf, splitBySku } from './splitBySku';
@@ -11,7 +11,6 @@ export interface KinesisRecordInput {
     readonly data: string;
     readonly partitionKey: string;
     readonly sequenceNumber: string;
-    readonly explicitHashKey?: string | undefined;
   };
 }
 
@@ -23,13 +22,6 @@ export interface DecodedBatch {
 
 /** Strict: bytes that are not UTF-8 are a dead letter, not replacement characters. */
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-interface UserRecord {
-  readonly partitionKey: string;
-  readonly sequenceNumber: string;
-  readonly subSequenceNumber?: number;
-  readonly data: string;
-}
 
 /**
  * Decodes Lambda-shaped Kinesis records: base64 → KPL de-aggregation (plain records pass
@@ -54,46 +46,58 @@ export function shardOf(record: KinesisRecordInput): string {
 function decodeRecord(record: KinesisRecordInput, events: DecodedEvent[], deadLetters: DeadLetter[]): void {
   const shardId = shardOf(record);
   const { partitionKey, sequenceNumber, data } = record.kinesis;
-  let userRecords: UserRecord[] = [];
-  let failure: Error | undefined;
-  aggregation.deaggregateSync(record.kinesis as never, true, (error, users) => {
-    failure = error ?? undefined;
-    userRecords = (users ?? []) as unknown as UserRecord[];
-  });
-  if (failure !== undefined) {
+  const bytes = Buffer.from(data, 'base64');
+  let userRecords: ReturnType<typeof userRecordsOf>;
+  try {
+    userRecords = userRecordsOf(bytes, partitionKey);
+  } catch (error) {
     const position = { shardId, sequenceNumber, subSequenceNumber: 0 };
-    deadLetters.push({
-      position,
-      partitionKey,
-      step: 'deaggregate',
-      field: undefined,
-      reason: failure.message,
-      data,
-    });
+    deadLetters.push(
+      deadLetter(position, partitionKey, 'deaggregate', undefined, (error as Error).message, bytes),
+    );
     return;
   }
   for (const user of userRecords) {
-    const position: EventPosition = {
-      shardId,
-      sequenceNumber,
-      subSequenceNumber: user.subSequenceNumber ?? 0,
-    };
-    const fail = (step: DeadLetter['step'], field: string | undefined, reason: string) =>
-      deadLetters.push({ position, partitionKey: user.partitionKey, step, field, reason, data: user.data });
+    const position: EventPosition = { shardId, sequenceNumber, subSequenceNumber: user.subSequenceNumber };
     let value: unknown;
     try {
-      value = JSON.parse(utf8.decode(Buffer.from(user.data, 'base64')));
+      value = JSON.parse(utf8.decode(user.data));
     } catch (error) {
-      fail('utf8-json', undefined, (error as Error).message);
+      deadLetters.push(
+        deadLetter(position, user.partitionKey, 'utf8-json', undefined, (error as Error).message, user.data),
+      );
       continue;
     }
     const parsed = parseEvent(value);
     if (!parsed.ok) {
-      fail('schema', parsed.problem.field, parsed.problem.reason);
+      deadLetters.push(
+        deadLetter(
+          position,
+          user.partitionKey,
+          'schema',
+          parsed.problem.field,
+          parsed.problem.reason,
+          user.data,
+        ),
+      );
       continue;
     }
-    const eventTime = Date.parse(parsed.event.eventTime);
-    for (const event of splitBySku(parsed.event))
+    const { event, eventTime } = parsed;
+    if (event.type === 'inventory' || event.lines.length === 1)
       events.push({ sku: skuOf(event), eventTime, event, position });
+    else
+      for (const part of splitBySku(event))
+        events.push({ sku: skuOf(part), eventTime, event: part, position });
   }
+}
+
+function deadLetter(
+  position: EventPosition,
+  partitionKey: string,
+  step: DecodeStep,
+  field: string | undefined,
+  reason: string,
+  data: Uint8Array,
+): DeadLetter {
+  return { position, partitionKey, step, field, reason, data: Buffer.from(data).toString('base64') };
 }

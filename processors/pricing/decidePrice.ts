@@ -79,7 +79,8 @@ export function decidePrice(
     return decision({ ...previous, price, evaluatedAt: asOf }, price, undefined, 'initial', undefined, 1, 1);
   }
   if (stats.longOrders < rule.minOrders || stats.velocityRatio === undefined) {
-    return decision({ ...previous, evaluatedAt: asOf }, current, current, 'no-signal', undefined, 1, 1);
+    // Nothing to learn: the state stays as it was, and smoothing resumes from the last signal.
+    return decision(previous, current, current, 'no-signal', undefined, 1, 1);
   }
 
   const ratio = smoothRatio(stats.velocityRatio, previous, asOf, rule.smoothing);

@@ -1,27 +1,34 @@
 import { type PricingConfig, type PricingRule, ruleFor } from '../config/pricingConfig';
 import type { DecodedEvent } from '../events/decodedEvent';
 import { decidePrice, initialPriceState, type PriceState } from '../pricing/decidePrice';
-import type { CoreOutput, SkuSnapshot } from './outputs';
-import { DEPLETED, ORDERS, PaneRing, paneFields, UNITS } from './PaneRing';
-import type { SkuMessage } from './skuMessage';
+import type { PriceChange, SkuSnapshot } from './outputs';
+import { DEPLETED, ORDERS, type PaneSlab, UNITS, type Window } from './PaneSlab';
+import { applyInventory } from './stockLevel';
+import type { ActiveSku } from './watermark';
 import type { WindowGeometry, WindowPlan } from './windowPlan';
 import { windowStats } from './windowStats';
 
-const SHORT = 0;
-const LONG = paneFields;
+const SHORT: Window = 0;
+const LONG: Window = 1;
 
 /**
- * One SKU's live state: its pane ring, the running sums of its two windows as of the last tick,
- * last known stock, and its pricing state. Owned by one fold (`stepSku`), which updates it in
- * place so an event costs O(1) and allocates nothing.
+ * One SKU's live state: its slot of pane counters in the partition's slab, the pane ranges its
+ * two window sums cover as of the last tick, last known stock, and its pricing state. Updated in
+ * place by `applyEvent` and `priceAt`, so an event costs O(1) and allocates nothing.
  */
-export interface SkuState {
+export interface SkuState extends ActiveSku {
   readonly sku: string;
   readonly rule: PricingRule;
-  readonly ring: PaneRing;
-  /** Window sums [short units, orders, depleted, long units, orders, depleted] over [lo, hi) panes. */
-  readonly sums: Float64Array;
-  readonly bounds: Float64Array;
+  /** This SKU's slot in the slab. */
+  readonly slot: number;
+  /** Newest pane each window's ring holds; -Infinity while empty. */
+  shortHead: number;
+  longHead: number;
+  /** Pane ranges [lo, hi) the short and long sums cover; NaN before the first tick. */
+  shortLo: number;
+  shortHi: number;
+  longLo: number;
+  longHi: number;
   basePrice: number | undefined;
   /** Start of the first pane this state has seen an event in: windows cover no time before it. */
   firstPaneStart: number;
@@ -29,31 +36,33 @@ export interface SkuState {
   onHandTime: number;
   lateEvents: number;
   price: PriceState;
-  /** What the last message produced, if anything. */
-  output: CoreOutput | undefined;
 }
 
-/** A fresh state for a SKU, or one resumed from its snapshot. */
+/** A fresh state for a SKU, or one resumed from its snapshot, with a slot from the slab. */
 export function createSkuState(
   sku: string,
   config: PricingConfig,
-  plan: WindowPlan,
+  slab: PaneSlab,
   snapshot?: SkuSnapshot,
 ): SkuState {
   const rule = ruleFor(config, sku);
   return {
     sku,
+    lastEventTime: Number.NEGATIVE_INFINITY,
     rule,
-    ring: new PaneRing(plan.capacity),
-    sums: new Float64Array(paneFields * 2),
-    bounds: new Float64Array([Number.NaN, Number.NaN, Number.NaN, Number.NaN]),
+    slot: slab.allocate(),
+    shortHead: Number.NEGATIVE_INFINITY,
+    longHead: Number.NEGATIVE_INFINITY,
+    shortLo: Number.NaN,
+    shortHi: Number.NaN,
+    longLo: Number.NaN,
+    longHi: Number.NaN,
     basePrice: rule.basePrice ?? snapshot?.basePrice,
     firstPaneStart: Number.POSITIVE_INFINITY,
     onHand: snapshot?.onHand,
     onHandTime: snapshot?.onHandTime ?? Number.NEGATIVE_INFINITY,
     lateEvents: snapshot?.lateEvents ?? 0,
     price: snapshot?.price ?? initialPriceState,
-    output: undefined,
   };
 }
 
@@ -70,83 +79,80 @@ export function snapshotOf(state: SkuState): SkuSnapshot {
   };
 }
 
-/**
- * The per-SKU reducer: applies one message and returns the same state, with `output` set to what
- * the message produced (a price change on a tick, a late-event report, a snapshot on eviction).
- * Deterministic: a function of the messages in order, never of the wall clock.
- */
-export function stepSku(state: SkuState, message: SkuMessage, plan: WindowPlan): SkuState {
-  state.output = undefined;
-  switch (message.kind) {
-    case 'event':
-      applyEvent(state, message.event, plan);
-      break;
-    case 'tick':
-      priceAt(state, message.at, plan);
-      break;
-    case 'late':
-      state.lateEvents += 1;
-      state.output = { kind: 'late', sku: state.sku, event: message.event, watermark: message.watermark };
-      break;
-    case 'evict':
-      state.output = snapshotOf(state);
-      break;
-  }
-  return state;
+/** The window sums as of the last tick: [short units, orders, depleted, long units, orders, depleted]. */
+export function windowSums(state: SkuState, slab: PaneSlab): number[] {
+  return [SHORT, LONG].flatMap((window) =>
+    [UNITS, ORDERS, DEPLETED].map((field) => slab.sum(state.slot, window as 0 | 1, field)),
+  );
 }
 
-function applyEvent(state: SkuState, decoded: DecodedEvent, plan: WindowPlan): void {
+/**
+ * Applies one on-time event: order units and the order into its pane; for inventory, the last
+ * known on-hand by event time (a delta older than the newest count is already in that count) and
+ * units taken out of stock into its pane.
+ */
+export function applyEvent(state: SkuState, slab: PaneSlab, decoded: DecodedEvent, plan: WindowPlan): void {
   const { event, eventTime } = decoded;
-  const pane = Math.floor(eventTime / plan.paneMs);
-  state.firstPaneStart = Math.min(state.firstPaneStart, pane * plan.paneMs);
+  const shortPane = Math.floor(eventTime / plan.short.paneMs);
+  if (shortPane * plan.short.paneMs < state.firstPaneStart)
+    state.firstPaneStart = shortPane * plan.short.paneMs;
   if (event.type === 'order') {
     let units = 0;
     for (const line of event.lines) units += line.quantity;
     state.basePrice ??= event.lines[0]?.unitPrice;
-    state.ring.add(pane, units, 1, 0);
+    addToPanes(state, slab, plan, eventTime, shortPane, units, 1, 0);
     return;
   }
-  let depleted = 0;
-  if (event.delta !== undefined) {
-    if (event.delta < 0) depleted = -event.delta;
-    if (event.onHand === undefined && state.onHand !== undefined && eventTime >= state.onHandTime) {
-      state.onHand = Math.max(0, state.onHand + event.delta);
-      state.onHandTime = eventTime;
-    }
-  }
-  if (event.onHand !== undefined && eventTime >= state.onHandTime) {
-    if (event.delta === undefined && state.onHand !== undefined && event.onHand < state.onHand) {
-      depleted = state.onHand - event.onHand;
-    }
-    state.onHand = event.onHand;
-    state.onHandTime = eventTime;
-  }
-  state.ring.add(pane, 0, 0, depleted);
+  const depleted = applyInventory(state, event, eventTime);
+  if (depleted > 0) addToPanes(state, slab, plan, eventTime, shortPane, 0, 0, depleted);
 }
 
-function priceAt(state: SkuState, at: number, plan: WindowPlan): void {
-  slide(state, plan.short, SHORT, at, plan.paneMs);
-  slide(state, plan.long, LONG, at, plan.paneMs);
-  if (state.basePrice === undefined) return;
-  const { sums } = state;
+function addToPanes(
+  state: SkuState,
+  slab: PaneSlab,
+  plan: WindowPlan,
+  eventTime: number,
+  shortPane: number,
+  units: number,
+  orders: number,
+  depleted: number,
+): void {
+  state.shortHead = slab.add(state.slot, SHORT, state.shortHead, shortPane, units, orders, depleted);
+  const longPane = Math.floor(eventTime / plan.long.paneMs);
+  state.longHead = slab.add(state.slot, LONG, state.longHead, longPane, units, orders, depleted);
+}
+
+/**
+ * Slides both windows to the newest ones closed at tick `at` and decides the price. Returns the
+ * change, or undefined when the price held (or the SKU has no base price yet).
+ */
+export function priceAt(
+  state: SkuState,
+  slab: PaneSlab,
+  at: number,
+  plan: WindowPlan,
+): PriceChange | undefined {
+  const short = slide(state, slab, plan.short, SHORT, at);
+  const long = slide(state, slab, plan.long, LONG, at);
+  if (state.basePrice === undefined) return undefined;
+  const { slot } = state;
+  // Most SKUs of a large catalogue have no demand signal at most ticks: hold without building stats.
+  if (state.price.price !== undefined && slab.sum(slot, LONG, ORDERS) < state.rule.minOrders)
+    return undefined;
   const stats = windowStats(
     {
-      units: sums[SHORT + UNITS] as number,
-      orders: sums[SHORT + ORDERS] as number,
-      depleted: sums[SHORT + DEPLETED] as number,
-      spanMs: observedSpan(state, plan.short, at, plan.paneMs),
+      units: slab.sum(slot, SHORT, UNITS),
+      orders: slab.sum(slot, SHORT, ORDERS),
+      depleted: slab.sum(slot, SHORT, DEPLETED),
+      spanMs: short,
     },
-    {
-      units: sums[LONG + UNITS] as number,
-      orders: sums[LONG + ORDERS] as number,
-      spanMs: observedSpan(state, plan.long, at, plan.paneMs),
-    },
+    { units: slab.sum(slot, LONG, UNITS), orders: slab.sum(slot, LONG, ORDERS), spanMs: long },
     state.onHand,
   );
   const decision = decidePrice(state.rule, state.basePrice, stats, state.price, at);
   state.price = decision.state;
-  if (!decision.changed) return;
-  state.output = {
+  if (!decision.changed) return undefined;
+  return {
     kind: 'price',
     sku: state.sku,
     price: decision.price,
@@ -161,36 +167,32 @@ function priceAt(state: SkuState, at: number, plan: WindowPlan): void {
 }
 
 /**
- * How much of a window's time this state has observed. A SKU seen for two minutes has two minutes
- * of history in its hour-long window; dividing by the whole hour would read a new or returning
- * SKU as slow and make its short/long ratio look like a surge.
+ * Moves one window's sum to the newest window closed at `at`: panes entering are added and panes
+ * leaving subtracted (O(slide / pane)); with no overlap the window is summed afresh. Returns the
+ * time the window covers that this state has observed: a SKU seen for two minutes has two minutes
+ * of history in its hour-long window, and dividing by the whole hour would read a new or returning
+ * SKU as slow and its short/long ratio as a surge.
  */
-function observedSpan(state: SkuState, window: WindowGeometry, at: number, paneMs: number): number {
+function slide(state: SkuState, slab: PaneSlab, window: WindowGeometry, which: Window, at: number): number {
   const end = Math.floor(at / window.slideMs) * window.slideMs;
-  return Math.max(paneMs, Math.min(window.sizeMs, end - state.firstPaneStart));
-}
-
-/**
- * Moves one window's sums to the newest window closed at `at`: panes entering are added and panes
- * leaving subtracted (O(slide / pane)); with no overlap the window is summed afresh.
- */
-function slide(state: SkuState, window: WindowGeometry, offset: number, at: number, paneMs: number): void {
-  const hi = Math.floor(at / window.slideMs) * (window.slideMs / paneMs);
+  const hi = end / window.paneMs;
   const lo = hi - window.sizePanes;
-  const bound = offset === SHORT ? 0 : 2;
-  const previousLo = state.bounds[bound] as number;
-  const previousHi = state.bounds[bound + 1] as number;
-  if (
-    Number.isNaN(previousHi) ||
-    lo >= previousHi ||
-    previousLo < state.ring.head - state.ring.capacity + 1
-  ) {
-    state.sums.fill(0, offset, offset + paneFields);
-    state.ring.accumulate(lo, hi, 1, state.sums, offset);
+  const previousLo = which === SHORT ? state.shortLo : state.longLo;
+  const previousHi = which === SHORT ? state.shortHi : state.longHi;
+  const head = which === SHORT ? state.shortHead : state.longHead;
+  if (Number.isNaN(previousHi) || lo >= previousHi || previousLo <= head - window.capacity) {
+    slab.clearSum(state.slot, which);
+    slab.accumulate(state.slot, which, head, lo, hi, 1);
   } else {
-    state.ring.accumulate(previousHi, hi, 1, state.sums, offset);
-    state.ring.accumulate(previousLo, lo, -1, state.sums, offset);
+    slab.accumulate(state.slot, which, head, previousHi, hi, 1);
+    slab.accumulate(state.slot, which, head, previousLo, lo, -1);
   }
-  state.bounds[bound] = lo;
-  state.bounds[bound + 1] = hi;
+  if (which === SHORT) {
+    state.shortLo = lo;
+    state.shortHi = hi;
+  } else {
+    state.longLo = lo;
+    state.longHi = hi;
+  }
+  return Math.max(window.paneMs, Math.min(window.sizeMs, end - state.firstPaneStart));
 }

@@ -1,57 +1,84 @@
 import type { DecodedEvent } from '../events/decodedEvent';
-import type { SkuMessage } from './skuMessage';
 import type { WindowPlan } from './windowPlan';
+
+/** What the clock keeps per active SKU; the SKU's own state carries it. */
+export interface ActiveSku {
+  readonly sku: string;
+  /** Newest event time applied; -Infinity for a SKU made active only by a late event. */
+  lastEventTime: number;
+}
+
+/**
+ * What the watermark tells the SKUs, in stream order: an event to apply, a late event to count, a
+ * pricing tick (every tick up to the watermark, for every active SKU), and an eviction once a
+ * SKU's windows are all empty. `open` makes the state of a SKU that becomes active.
+ */
+export interface SkuSink<T extends ActiveSku> {
+  open(sku: string): T;
+  event(sku: T, event: DecodedEvent): void;
+  late(sku: T, event: DecodedEvent, watermark: number): void;
+  tick(sku: T, at: number): void;
+  evict(sku: T, at: number): void;
+}
 
 /**
  * The event-time clock of one stream partition. The watermark is the highest event time seen
  * minus the allowed lateness; pricing ticks fire at each multiple of the interval it passes, for
- * every active SKU (one whose windows may still hold an event). Plain data so it can be stored.
+ * every active SKU (one whose windows may still hold an event).
  */
-export interface WatermarkState {
+export interface WatermarkState<T extends ActiveSku> {
   maxEventTime: number;
   /** The next pricing tick, event time; NaN before the first event. */
   nextTick: number;
-  /** Active SKUs and the newest event time each has had. */
-  readonly active: Map<string, number>;
+  /** The active SKUs, in the order they became active. */
+  readonly active: Map<string, T>;
 }
 
-export function createWatermarkState(): WatermarkState {
+export function createWatermarkState<T extends ActiveSku>(): WatermarkState<T> {
   return { maxEventTime: Number.NEGATIVE_INFINITY, nextTick: Number.NaN, active: new Map() };
 }
 
-export function watermarkOf(state: WatermarkState, plan: WindowPlan): number {
+export function watermarkOf(state: WatermarkState<ActiveSku>, plan: WindowPlan): number {
   return state.maxEventTime - plan.allowedLatenessMs;
 }
 
 /**
- * Advances the clock by one event and hands each resulting message to `emit`, in order: first the
- * ticks (and evictions) the event's time lets fire, then the event itself — or, for an event
- * older than the watermark, a late message. Ticks come first so a far-ahead event cannot
- * overwrite panes a pending tick still reads. Deterministic in the order of events.
+ * Advances the clock by one event and tells `sink`, in order: first the ticks (and evictions) the
+ * event's time lets fire, then the event itself — or, for an event older than the watermark, that
+ * it is late. Ticks come first so a far-ahead event cannot overwrite panes a pending tick still
+ * reads. Deterministic in the order of events.
  */
-export function advanceWatermark(
-  state: WatermarkState,
+export function advanceWatermark<T extends ActiveSku>(
+  state: WatermarkState<T>,
   event: DecodedEvent,
   plan: WindowPlan,
-  emit: (message: SkuMessage) => void,
+  sink: SkuSink<T>,
 ): void {
   const watermark = watermarkOf(state, plan);
   if (event.eventTime < watermark) {
     // Counted by its SKU; an idle SKU becomes active just long enough to be evicted again.
-    if (!state.active.has(event.sku)) state.active.set(event.sku, Number.NEGATIVE_INFINITY);
-    emit({ kind: 'late', sku: event.sku, event, watermark });
+    sink.late(activate(state, event.sku, sink), event, watermark);
     return;
   }
   if (event.eventTime > state.maxEventTime) {
     state.maxEventTime = event.eventTime;
-    fireTicks(state, plan, emit);
+    fireTicks(state, plan, sink);
   }
-  const last = state.active.get(event.sku);
-  if (last === undefined || event.eventTime > last) state.active.set(event.sku, event.eventTime);
-  emit({ kind: 'event', sku: event.sku, event });
+  const sku = activate(state, event.sku, sink);
+  if (event.eventTime > sku.lastEventTime) sku.lastEventTime = event.eventTime;
+  sink.event(sku, event);
 }
 
-function fireTicks(state: WatermarkState, plan: WindowPlan, emit: (message: SkuMessage) => void): void {
+function activate<T extends ActiveSku>(state: WatermarkState<T>, name: string, sink: SkuSink<T>): T {
+  let sku = state.active.get(name);
+  if (sku === undefined) {
+    sku = sink.open(name);
+    state.active.set(name, sku);
+  }
+  return sku;
+}
+
+function fireTicks<T extends ActiveSku>(state: WatermarkState<T>, plan: WindowPlan, sink: SkuSink<T>): void {
   const watermark = watermarkOf(state, plan);
   const interval = plan.intervalMs;
   if (Number.isNaN(state.nextTick) || state.active.size === 0) {
@@ -65,11 +92,11 @@ function fireTicks(state: WatermarkState, plan: WindowPlan, emit: (message: SkuM
   while (state.nextTick <= watermark) {
     const at = state.nextTick;
     const emptyBefore = Math.min(windowStart(plan.short, at), windowStart(plan.long, at));
-    for (const [sku, lastEventTime] of state.active) {
-      emit({ kind: 'tick', sku, at });
-      if (lastEventTime < emptyBefore) {
-        emit({ kind: 'evict', sku, at });
-        state.active.delete(sku);
+    for (const sku of state.active.values()) {
+      sink.tick(sku, at);
+      if (sku.lastEventTime < emptyBefore) {
+        sink.evict(sku, at);
+        state.active.delete(sku.sku);
       }
     }
     state.nextTick =

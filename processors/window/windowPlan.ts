@@ -1,44 +1,44 @@
 import type { PricingConfig } from '../config/pricingConfig';
 
-/** One window's geometry in panes. */
+/**
+ * One window's geometry. Its pane is gcd(size, slide), so the window is a whole number of panes
+ * and every window end falls on a pane boundary; its ring holds `capacity` panes: enough to reach
+ * from the oldest pane a tick may still subtract to the newest pane an on-time event may fill
+ * (size + slide + pricing interval + allowed lateness).
+ */
 export interface WindowGeometry {
   readonly sizeMs: number;
   readonly slideMs: number;
+  readonly paneMs: number;
   readonly sizePanes: number;
+  readonly capacity: number;
 }
 
-/**
- * The geometry every SKU shares, derived once from the config: the pane (gcd of every size, slide
- * and the pricing interval), each window in panes, and the ring capacity. The ring must reach from
- * the oldest pane the long window may still subtract to the newest pane an event may fill:
- * long size + long slide + interval + allowed lateness.
- */
+/** The geometry every SKU of a partition shares, derived once from the config. */
 export interface WindowPlan {
-  readonly paneMs: number;
   readonly intervalMs: number;
   readonly allowedLatenessMs: number;
   readonly short: WindowGeometry;
   readonly long: WindowGeometry;
-  readonly capacity: number;
 }
 
 export function planWindows(config: PricingConfig): WindowPlan {
-  const { short, long } = config.windows;
-  const intervalMs = config.interval ?? short.slide;
-  const paneMs = [short.size, short.slide, long.size, long.slide, intervalMs].reduce(gcd);
-  const geometry = (window: { size: number; slide: number }): WindowGeometry => ({
-    sizeMs: window.size,
-    slideMs: window.slide,
-    sizePanes: window.size / paneMs,
-  });
-  const span = long.size + long.slide + intervalMs + config.allowedLateness;
+  const intervalMs = config.interval ?? config.windows.short.slide;
+  const geometry = ({ size, slide }: { size: number; slide: number }): WindowGeometry => {
+    const paneMs = gcd(size, slide);
+    return {
+      sizeMs: size,
+      slideMs: slide,
+      paneMs,
+      sizePanes: size / paneMs,
+      capacity: Math.ceil((size + slide + intervalMs + config.allowedLateness) / paneMs) + 2,
+    };
+  };
   return {
-    paneMs,
     intervalMs,
     allowedLatenessMs: config.allowedLateness,
-    short: geometry(short),
-    long: geometry(long),
-    capacity: Math.ceil(span / paneMs) + 2,
+    short: geometry(config.windows.short),
+    long: geometry(config.windows.long),
   };
 }
 

@@ -4,7 +4,11 @@ import { inventoryEvent, orderEvent } from '../../helpers/events';
 
 describe('parseEvent', () => {
   it('accepts both event types as the contract gives them', () => {
-    expect(parseEvent(orderEvent())).toEqual({ ok: true, event: orderEvent() });
+    expect(parseEvent(orderEvent())).toEqual({
+      ok: true,
+      event: orderEvent(),
+      eventTime: Date.parse(orderEvent().eventTime),
+    });
     expect(parseEvent(inventoryEvent({ onHand: undefined, delta: -3 })).ok).toBe(true);
   });
 
@@ -26,5 +30,20 @@ describe('parseEvent', () => {
   it('reports JSON that does not parse as a (json) problem instead of throwing', () => {
     const parsed = parseEventJson('{"type": "order",');
     expect(parsed).toMatchObject({ ok: false, problem: { field: '(json)' } });
+  });
+});
+
+describe('parseEvent messages', () => {
+  it('says what a pattern means instead of quoting it', () => {
+    const parsed = parseEvent({ ...inventoryEvent(), eventTime: '2026-03-01 10:00' });
+    expect(parsed).toMatchObject({
+      ok: false,
+      problem: { field: 'eventTime', reason: expect.stringMatching(/ISO-8601/) },
+    });
+  });
+
+  it('names a missing field', () => {
+    const { orderId: _, ...withoutId } = orderEvent();
+    expect(parseEvent(withoutId)).toMatchObject({ ok: false, problem: { field: 'orderId' } });
   });
 });

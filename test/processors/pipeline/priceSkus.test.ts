@@ -52,7 +52,7 @@ describe('priceSkus', () => {
           const events = decodedEvents(stream);
           const whole = await run(events);
           const points = [...new Set(cuts.map((cut) => cut % (events.length + 1)))].sort((a, b) => a - b);
-          const state = createCoreState();
+          const state = createCoreState(config);
           const batched: CoreOutput[] = [];
           let from = 0;
           for (const point of [...points, events.length]) {
@@ -126,7 +126,7 @@ describe('priceSkus', () => {
       ...orders('ELEC-IDLE', 0, 120_000, 5_000),
       ...orders('ELEC-CLOCK', 0, 900_000, 20_000),
     ]);
-    const state = createCoreState();
+    const state = createCoreState(config);
     const outputs = await run(decodedEvents(stream), state);
 
     const snapshot = outputs.find((output) => output.kind === 'snapshot' && output.sku === 'ELEC-IDLE');

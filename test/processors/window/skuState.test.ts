@@ -2,8 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pricingConfigSchema } from '../../../processors/config/pricingConfig';
 import type { DecodedEvent } from '../../../processors/events/decodedEvent';
-import { createSkuState, type SkuState, stepSku } from '../../../processors/window/skuState';
-import { advanceWatermark, createWatermarkState } from '../../../processors/window/watermark';
+import { PaneSlab } from '../../../processors/window/PaneSlab';
+import {
+  applyEvent,
+  createSkuState,
+  priceAt,
+  type SkuState,
+  windowSums,
+} from '../../../processors/window/skuState';
+import { advanceWatermark, createWatermarkState, type SkuSink } from '../../../processors/window/watermark';
 import { planWindows, type WindowGeometry } from '../../../processors/window/windowPlan';
 import { decodedEvents } from '../../helpers/kinesisRecords';
 import { streamArbitrary } from '../../helpers/randomStreams';
@@ -48,25 +55,28 @@ describe('window sums over the pane ring', () => {
           if (!late) newest = Math.max(newest, event.eventTime);
           return !late;
         });
-        const watermark = createWatermarkState();
-        const states = new Map<string, SkuState>();
+        const watermark = createWatermarkState<SkuState>();
+        const slab = new PaneSlab([plan.short.capacity, plan.long.capacity]);
         let late = 0;
-        for (const event of events) {
-          advanceWatermark(watermark, event, plan, (message) => {
-            const state = states.get(message.sku) ?? createSkuState(message.sku, config, plan);
-            states.set(message.sku, stepSku(state, message, plan));
-            if (message.kind === 'late') late += 1;
-            if (message.kind === 'evict') states.delete(message.sku);
-            if (message.kind !== 'tick') return;
+        const sink: SkuSink<SkuState> = {
+          open: (sku) => createSkuState(sku, config, slab),
+          event: (sku, event) => applyEvent(sku, slab, event, plan),
+          late: () => {
+            late += 1;
+          },
+          evict: (sku) => slab.release(sku.slot),
+          tick: (sku, at) => {
+            priceAt(sku, slab, at, plan);
             ticks += 1;
-            const [shortFrom, shortTo] = windowBounds(plan.short, message.at);
-            const [longFrom, longTo] = windowBounds(plan.long, message.at);
-            expect([...state.sums]).toEqual([
-              ...recount(applied, message.sku, shortFrom, shortTo),
-              ...recount(applied, message.sku, longFrom, longTo),
+            const [shortFrom, shortTo] = windowBounds(plan.short, at);
+            const [longFrom, longTo] = windowBounds(plan.long, at);
+            expect(windowSums(sku, slab)).toEqual([
+              ...recount(applied, sku.sku, shortFrom, shortTo),
+              ...recount(applied, sku.sku, longFrom, longTo),
             ]);
-          });
-        }
+          },
+        };
+        for (const event of events) advanceWatermark(watermark, event, plan, sink);
         expect(late).toBe(events.length - applied.length);
         lateSeen += late;
       }),
@@ -77,8 +87,8 @@ describe('window sums over the pane ring', () => {
     expect(lateSeen).toBeGreaterThan(10);
   });
 
-  it('uses one pane of gcd(sizes, slides) and a ring sized to the long window plus lateness', () => {
-    expect(plan.paneMs).toBe(20_000);
-    expect(plan.capacity).toBe(Math.ceil((180_000 + 60_000 + 20_000 + 30_000) / 20_000) + 2);
+  it('gives each window panes of gcd(size, slide) and a ring reaching back over size, slide, interval and lateness', () => {
+    expect([plan.short.paneMs, plan.long.paneMs]).toEqual([20_000, 60_000]);
+    expect(plan.long.capacity).toBe(Math.ceil((180_000 + 60_000 + 20_000 + 30_000) / 60_000) + 2);
   });
 });
