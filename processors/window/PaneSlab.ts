@@ -114,6 +114,20 @@ export class PaneSlab {
     }
   }
 
+  /** A copy of a slot's counters, to store. */
+  read(slot: number): Int32Array<ArrayBuffer> {
+    const start = this.select(slot);
+    return this.counters.slice(start, start + this.slotSize);
+  }
+
+  /** Restores a slot's counters from a stored copy; a copy of another size is refused. */
+  write(slot: number, values: Int32Array): void {
+    if (values.length !== this.slotSize)
+      throw new RangeError(`stored panes have ${values.length} counters, the windows need ${this.slotSize}`);
+    const start = this.select(slot); // selects the chunk: before `this.counters` is read
+    this.counters.set(values, start);
+  }
+
   /** A field of a window's sum. */
   sum(slot: number, window: Window, field: number): number {
     return this.counters[this.select(slot) + this.sumStart + window * fields + field] as number;

@@ -1,5 +1,6 @@
 import type { DecodedEvent } from '../events/decodedEvent';
-import type { PriceLimit, PriceReason, PriceState } from '../pricing/decidePrice';
+import type { PriceLimit, PriceReason } from '../pricing/decidePrice';
+import type { SkuRecord } from './skuRecord';
 import type { WindowStats } from './windowStats';
 
 /** A SKU's price moved (or got its first price) at event time `asOf`. */
@@ -27,17 +28,13 @@ export interface LateEvent {
 }
 
 /**
- * What outlives a SKU's windows: emitted when the SKU goes idle (every window empty) and its
- * window state is dropped, and handed back as the seed when the SKU is seen again.
+ * A SKU went idle: every window is empty, so its window state is dropped. `record` is what is left
+ * (price, stock, applied positions), to store and to resume from when the SKU sells again.
  */
 export interface SkuSnapshot {
   readonly kind: 'snapshot';
   readonly sku: string;
-  readonly basePrice: number | undefined;
-  readonly onHand: number | undefined;
-  readonly onHandTime: number;
-  readonly lateEvents: number;
-  readonly price: PriceState;
+  readonly record: SkuRecord;
 }
 
 /** Everything the stream core emits. */

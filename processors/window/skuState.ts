@@ -1,7 +1,8 @@
 import { type PricingConfig, type PricingRule, ruleFor } from '../config/pricingConfig';
 import type { DecodedEvent } from '../events/decodedEvent';
+import type { EventPosition } from '../events/position';
 import { decidePrice, initialPriceState, type PriceState } from '../pricing/decidePrice';
-import type { PriceChange, SkuSnapshot } from './outputs';
+import type { PriceChange } from './outputs';
 import { DEPLETED, ORDERS, type PaneSlab, UNITS, type Window } from './PaneSlab';
 import { applyInventory } from './stockLevel';
 import type { ActiveSku } from './watermark';
@@ -36,15 +37,18 @@ export interface SkuState extends ActiveSku {
   onHandTime: number;
   lateEvents: number;
   price: PriceState;
+  /** Highest position applied from each shard, so a retried or replayed event is applied once. */
+  applied: Record<string, EventPosition>;
+  /**
+   * The fold and shard whose events this state has already checked one of: within one fold a
+   * shard's events come in order, so only the first needs comparing with `applied`.
+   */
+  checkedFold: object | undefined;
+  checkedShard: string | undefined;
 }
 
-/** A fresh state for a SKU, or one resumed from its snapshot, with a slot from the slab. */
-export function createSkuState(
-  sku: string,
-  config: PricingConfig,
-  slab: PaneSlab,
-  snapshot?: SkuSnapshot,
-): SkuState {
+/** A fresh state for a SKU, with a slot from the slab. */
+export function createSkuState(sku: string, config: PricingConfig, slab: PaneSlab): SkuState {
   const rule = ruleFor(config, sku);
   return {
     sku,
@@ -57,25 +61,15 @@ export function createSkuState(
     shortHi: Number.NaN,
     longLo: Number.NaN,
     longHi: Number.NaN,
-    basePrice: rule.basePrice ?? snapshot?.basePrice,
+    basePrice: rule.basePrice,
     firstPaneStart: Number.POSITIVE_INFINITY,
-    onHand: snapshot?.onHand,
-    onHandTime: snapshot?.onHandTime ?? Number.NEGATIVE_INFINITY,
-    lateEvents: snapshot?.lateEvents ?? 0,
-    price: snapshot?.price ?? initialPriceState,
-  };
-}
-
-/** The part of a SKU's state that outlives its windows. */
-export function snapshotOf(state: SkuState): SkuSnapshot {
-  return {
-    kind: 'snapshot',
-    sku: state.sku,
-    basePrice: state.basePrice,
-    onHand: state.onHand,
-    onHandTime: state.onHandTime,
-    lateEvents: state.lateEvents,
-    price: state.price,
+    onHand: undefined,
+    onHandTime: Number.NEGATIVE_INFINITY,
+    lateEvents: 0,
+    price: initialPriceState,
+    applied: {},
+    checkedFold: undefined,
+    checkedShard: undefined,
   };
 }
 

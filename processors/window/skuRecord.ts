@@ -1,0 +1,116 @@
+import type { PricingConfig } from '../config/pricingConfig';
+import type { EventPosition } from '../events/position';
+import type { PriceState } from '../pricing/decidePrice';
+import type { PaneSlab } from './PaneSlab';
+import { createSkuState, type SkuState } from './skuState';
+
+/**
+ * A SKU's whole state as plain, storable data: what a consumer saves after a batch and loads for
+ * the next. No Infinity or NaN (stores refuse them): an absent field means "none yet". `windows` is
+ * absent for an idle (evicted) SKU, whose record is then just its snapshot.
+ */
+export interface SkuRecord {
+  readonly sku: string;
+  /** Highest position applied from each shard: [sequence number, sub-sequence number]. */
+  readonly applied: Readonly<Record<string, readonly [string, number]>>;
+  /** The next pricing tick this SKU is due, event time. */
+  readonly nextTick?: number | undefined;
+  readonly lastEventTime?: number | undefined;
+  readonly basePrice?: number | undefined;
+  readonly onHand?: number | undefined;
+  readonly onHandTime?: number | undefined;
+  readonly lateEvents: number;
+  readonly price: PriceState;
+  readonly windows?:
+    | {
+        readonly firstPaneStart: number;
+        readonly shortHead: number;
+        readonly longHead: number;
+        /** The slot's pane counters, base64 of little-endian int32. */
+        readonly counters: string;
+      }
+    | undefined;
+}
+
+const finite = (value: number): number | undefined => (Number.isFinite(value) ? value : undefined);
+
+/** The record of an active SKU (one the watermark holds, whether or not its panes have counts yet). */
+export function toRecord(state: SkuState, slab: PaneSlab, nextTick: number): SkuRecord {
+  return {
+    sku: state.sku,
+    applied: Object.fromEntries(
+      Object.entries(state.applied).map(([shard, at]) => [shard, [at.sequenceNumber, at.subSequenceNumber]]),
+    ),
+    nextTick: finite(nextTick),
+    lastEventTime: finite(state.lastEventTime),
+    basePrice: state.basePrice,
+    onHand: state.onHand,
+    onHandTime: finite(state.onHandTime),
+    lateEvents: state.lateEvents,
+    price: withoutUndefined(state.price),
+    windows: {
+      firstPaneStart: finite(state.firstPaneStart) ?? Number.MAX_SAFE_INTEGER,
+      shortHead: finite(state.shortHead) ?? Number.MIN_SAFE_INTEGER,
+      longHead: finite(state.longHead) ?? Number.MIN_SAFE_INTEGER,
+      counters: Buffer.from(slab.read(state.slot).buffer).toString('base64'),
+    },
+  };
+}
+
+/** A live SKU from its record, with a slot from the slab. Window sums are recomputed at its next tick. */
+export function fromRecord(record: SkuRecord, config: PricingConfig, slab: PaneSlab): SkuState {
+  const state = createSkuState(record.sku, config, slab);
+  state.applied = Object.fromEntries(
+    Object.entries(record.applied).map(([shardId, [sequenceNumber, subSequenceNumber]]) => [
+      shardId,
+      { shardId, sequenceNumber, subSequenceNumber },
+    ]),
+  );
+  state.lastEventTime = record.lastEventTime ?? Number.NEGATIVE_INFINITY;
+  state.basePrice = state.rule.basePrice ?? record.basePrice;
+  state.onHand = record.onHand;
+  state.onHandTime = record.onHandTime ?? Number.NEGATIVE_INFINITY;
+  state.lateEvents = record.lateEvents;
+  state.price = { ...initialPrice(record.price) };
+  if (record.windows !== undefined) {
+    const none = (head: number) => (head === Number.MIN_SAFE_INTEGER ? Number.NEGATIVE_INFINITY : head);
+    const { firstPaneStart } = record.windows;
+    state.firstPaneStart =
+      firstPaneStart === Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : firstPaneStart;
+    state.shortHead = none(record.windows.shortHead);
+    state.longHead = none(record.windows.longHead);
+    const bytes = new Uint8Array(Buffer.from(record.windows.counters, 'base64')); // copied: aligned for Int32Array
+    slab.write(state.slot, new Int32Array(bytes.buffer));
+  }
+  return state;
+}
+
+/** The record an evicted SKU leaves: its snapshot, no windows. */
+export function idleRecord(record: SkuRecord): SkuRecord {
+  return { ...record, windows: undefined, nextTick: undefined };
+}
+
+/** Whether `position` was already applied to this SKU from its shard (a retry or a replay). */
+export function alreadyApplied(
+  state: SkuState,
+  position: EventPosition,
+  compare: (a: EventPosition, b: EventPosition) => number,
+): boolean {
+  const applied = state.applied[position.shardId];
+  return applied !== undefined && compare(position, applied) <= 0;
+}
+
+function initialPrice(price: PriceState): PriceState {
+  return {
+    price: price.price,
+    ratio: price.ratio,
+    evaluatedAt: price.evaluatedAt,
+    recent: [...price.recent],
+  };
+}
+
+function withoutUndefined(price: PriceState): PriceState {
+  return Object.fromEntries(
+    Object.entries(price).filter(([, value]) => value !== undefined),
+  ) as unknown as PriceState;
+}
