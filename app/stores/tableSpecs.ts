@@ -28,17 +28,46 @@ export function tableNames(prefix: string): TableNames {
   };
 }
 
-/** CreateTable input for a role: on-demand billing, string keys. */
+/**
+ * The state table's sparse index of active SKUs by the shard that holds them and the pricing tick
+ * they are next due (`dueShard`, `dueAt`): how a batch finds idle SKUs whose prices must decay.
+ */
+export const dueIndex = 'due';
+
+/** CreateTable input for a role: on-demand billing, string keys (and the due index on state). */
 export function tableSpec(role: TableRole, name: string): CreateTableCommandInput {
   const [hash, range] = keys[role];
   const attributes = range ? [hash, range] : [hash];
+  const withDueIndex = role === 'state';
   return {
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: attributes.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+    AttributeDefinitions: [
+      ...attributes.map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+      ...(withDueIndex
+        ? [
+            { AttributeName: 'dueShard', AttributeType: 'S' as const },
+            { AttributeName: 'dueAt', AttributeType: 'N' as const },
+          ]
+        : []),
+    ],
     KeySchema: [
       { AttributeName: hash, KeyType: 'HASH' },
       ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : []),
     ],
+    ...(withDueIndex
+      ? {
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: dueIndex,
+              KeySchema: [
+                { AttributeName: 'dueShard', KeyType: 'HASH' },
+                { AttributeName: 'dueAt', KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'KEYS_ONLY' },
+            },
+          ],
+        }
+      : {}),
   };
 }

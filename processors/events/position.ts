@@ -8,13 +8,15 @@ export interface EventPosition {
   readonly subSequenceNumber: number;
 }
 
-/**
- * Orders two positions of one shard: negative, zero or positive. Sequence numbers are decimal
- * strings of up to 128 bits, so they compare by length, then digit by digit.
- */
+/** Orders two Kinesis sequence numbers, decimal strings of up to 128 bits: by length, then digits. */
+export function compareSequenceNumbers(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+/** Orders two positions of one shard: negative, zero or positive. */
 export function comparePositions(a: EventPosition, b: EventPosition): number {
-  if (a.sequenceNumber.length !== b.sequenceNumber.length)
-    return a.sequenceNumber.length - b.sequenceNumber.length;
-  if (a.sequenceNumber !== b.sequenceNumber) return a.sequenceNumber < b.sequenceNumber ? -1 : 1;
-  return a.subSequenceNumber - b.subSequenceNumber;
+  return (
+    compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber) || a.subSequenceNumber - b.subSequenceNumber
+  );
 }

@@ -1,0 +1,93 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { DeadLetter } from '../../processors/events/decodedEvent';
+
+/** A batch the runtime gave up on (retries or record age exhausted): where it was, and why. */
+export interface FailedBatch {
+  readonly shardId: string;
+  readonly firstSequenceNumber: string;
+  readonly lastSequenceNumber: string;
+  readonly records: number;
+  readonly reason: string;
+}
+
+const positionKey = (sequenceNumber: string, subSequenceNumber: number) =>
+  `${sequenceNumber}/${String(subSequenceNumber).padStart(6, '0')}`;
+
+/**
+ * Dead letters in DynamoDB: records that could not be decoded (with the step, field and reason,
+ * and the bytes), and whole batches the runtime gave up on. Keyed by shard and position, so writing
+ * the same one twice (a retried batch) keeps one.
+ */
+export class DeadLetterStore {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    dynamo: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    this.documents = DynamoDBDocumentClient.from(dynamo, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+  }
+
+  async putRecords(letters: readonly DeadLetter[]): Promise<void> {
+    await this.put(
+      letters.map((letter) => ({
+        shardId: letter.position.shardId,
+        position: positionKey(letter.position.sequenceNumber, letter.position.subSequenceNumber),
+        kind: 'record',
+        partitionKey: letter.partitionKey,
+        step: letter.step,
+        field: letter.field,
+        reason: letter.reason,
+        data: letter.data,
+      })),
+    );
+  }
+
+  async putBatch(batch: FailedBatch): Promise<void> {
+    await this.put([{ ...batch, position: `batch#${batch.firstSequenceNumber}`, kind: 'batch' }]);
+  }
+
+  /** Every dead letter of a shard (or of all shards), for inspection and tests. */
+  async list(shardId?: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        shardId === undefined
+          ? new ScanCommand({ TableName: this.table, ExclusiveStartKey: start })
+          : new QueryCommand({
+              TableName: this.table,
+              KeyConditionExpression: 'shardId = :shard',
+              ExpressionAttributeValues: { ':shard': shardId },
+              ExclusiveStartKey: start,
+            }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+
+  private async put(items: readonly Record<string, unknown>[]): Promise<void> {
+    for (let start = 0; start < items.length; start += 25) {
+      let pending: BatchWriteCommandOutput['UnprocessedItems'] = {
+        [this.table]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
+      };
+      while (pending?.[this.table]?.length) {
+        const result: BatchWriteCommandOutput = await this.documents.send(
+          new BatchWriteCommand({ RequestItems: pending }),
+        );
+        pending = result.UnprocessedItems;
+      }
+    }
+  }
+}

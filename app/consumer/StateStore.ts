@@ -1,0 +1,190 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { SkuRecord } from '../../processors/window/skuRecord';
+import { dueIndex } from '../stores/tableSpecs';
+import { StaleStateError } from './errors';
+
+/** A SKU's stored record and the version it was read at (0: not stored yet). */
+export interface StoredSku {
+  readonly record: SkuRecord;
+  readonly version: number;
+}
+
+/** A shard's event-time clock as stored: absent fields mean "not started". */
+export interface ShardClock {
+  readonly maxEventTime?: number | undefined;
+  readonly nextTick?: number | undefined;
+}
+
+const shardKey = (shardId: string) => `#shard#${shardId}`;
+const cacheFlagKey = '#cache';
+const getLimit = 100;
+const writeConcurrency = 32;
+
+/**
+ * The consumer's state in DynamoDB: one item per SKU (its record, a version for conditional
+ * writes, and its place in the due index while it is active), one per shard (its clock), and a
+ * flag saying the Redis cache missed updates. Per-item atomicity only: every write is conditional
+ * on what was read, so no transaction is needed (dynalite has none).
+ */
+export class StateStore {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    dynamo: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    this.documents = DynamoDBDocumentClient.from(dynamo, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+  }
+
+  /** The stored records of these SKUs, batched 100 a request, retrying unprocessed keys. */
+  async loadSkus(skus: Iterable<string>): Promise<Map<string, StoredSku>> {
+    const found = new Map<string, StoredSku>();
+    const all = [...new Set(skus)];
+    for (let start = 0; start < all.length; start += getLimit) {
+      let keys: Record<string, unknown>[] | undefined = all
+        .slice(start, start + getLimit)
+        .map((sku) => ({ sku }));
+      while (keys !== undefined && keys.length > 0) {
+        const page: BatchGetCommandOutput = await this.documents.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of page.Responses?.[this.table] ?? []) {
+          found.set(item.sku as string, {
+            record: item.record as SkuRecord,
+            version: item.version as number,
+          });
+        }
+        keys = page.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Writes SKU records, each conditional on the version it was read at; a SKU another writer
+   * changed meanwhile fails with StaleStateError. Active SKUs are indexed as due at their next tick.
+   */
+  async saveSkus(
+    records: readonly SkuRecord[],
+    versions: ReadonlyMap<string, number>,
+    shardId: string,
+  ): Promise<void> {
+    const pending = [...records];
+    const write = async (record: SkuRecord) => {
+      const version = versions.get(record.sku) ?? 0;
+      const due = record.windows !== undefined && record.nextTick !== undefined;
+      try {
+        await this.documents.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              sku: record.sku,
+              version: version + 1,
+              record,
+              ...(due ? { dueShard: shardId, dueAt: record.nextTick } : {}),
+            },
+            ConditionExpression: version === 0 ? 'attribute_not_exists(sku)' : 'version = :version',
+            ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': version } }),
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException)
+          throw new StaleStateError(record.sku, shardId, { cause: error });
+        throw error;
+      }
+    };
+    const workers = Array.from({ length: Math.min(writeConcurrency, pending.length) }, async () => {
+      for (let record = pending.shift(); record !== undefined; record = pending.shift()) await write(record);
+    });
+    await Promise.all(workers);
+  }
+
+  /** SKUs of a shard due at or before `upTo`, oldest first, at most `limit`. */
+  async dueSkus(shardId: string, upTo: number, limit: number): Promise<string[]> {
+    const page = await this.documents.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: dueIndex,
+        KeyConditionExpression: 'dueShard = :shard AND dueAt <= :upTo',
+        ExpressionAttributeValues: { ':shard': shardId, ':upTo': upTo },
+        Limit: limit,
+      }),
+    );
+    return (page.Items ?? []).map((item) => item.sku as string);
+  }
+
+  /** A shard's clock and whether the cache is flagged as behind, in one read. */
+  async loadShard(shardId: string): Promise<{ clock: ShardClock; cacheBehind: boolean }> {
+    const page = await this.documents.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [this.table]: { Keys: [{ sku: shardKey(shardId) }, { sku: cacheFlagKey }], ConsistentRead: true },
+        },
+      }),
+    );
+    const items = page.Responses?.[this.table] ?? [];
+    const shard = items.find((item) => item.sku === shardKey(shardId));
+    return {
+      clock: {
+        maxEventTime: shard?.maxEventTime as number | undefined,
+        nextTick: shard?.nextTick as number | undefined,
+      },
+      cacheBehind: items.some((item) => item.sku === cacheFlagKey),
+    };
+  }
+
+  /** Moves a shard's clock forward; never back (a slower retry or another lane leaves it as is). */
+  async saveShard(shardId: string, clock: ShardClock): Promise<void> {
+    if (clock.maxEventTime === undefined) return;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { sku: shardKey(shardId) },
+          UpdateExpression: 'SET maxEventTime = :max, nextTick = :next',
+          ConditionExpression: 'attribute_not_exists(maxEventTime) OR maxEventTime <= :max',
+          ExpressionAttributeValues: { ':max': clock.maxEventTime, ':next': clock.nextTick ?? null },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * Flags that the cache missed an update at `at` (wall-clock ms) and must be rebuilt. The newest
+   * miss wins, so a rebuild that started before it cannot clear the flag.
+   */
+  async flagCacheBehind(at: number): Promise<void> {
+    await this.documents.send(
+      new PutCommand({ TableName: this.table, Item: { sku: cacheFlagKey, since: at } }),
+    );
+  }
+
+  /** Clears the flag after a rebuild that started after it was raised. */
+  async clearCacheBehind(rebuildStarted: number): Promise<void> {
+    await this.documents
+      .send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { sku: cacheFlagKey },
+          ConditionExpression: 'since <= :started',
+          ExpressionAttributeValues: { ':started': rebuildStarted },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+  }
+}

@@ -1,0 +1,191 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { catchError, concatMap, defer, from, lastValueFrom, map, of, toArray } from 'rxjs';
+import type { PricingConfig } from '../../processors/config/pricingConfig';
+import { decodeRecords, shardOf } from '../../processors/events/decodeRecords';
+import {
+  type CoreState,
+  createCoreState,
+  priceSkus,
+  recordsOf,
+  sweepSkus,
+} from '../../processors/pipeline/priceSkus';
+import type { CoreOutput, PriceChange } from '../../processors/window/outputs';
+import type { SkuRecord } from '../../processors/window/skuRecord';
+import type { DeadLetterStore } from './DeadLetterStore';
+import type { PriceCache } from './PriceCache';
+import type { PriceStore } from './PriceStore';
+import type { StateStore, StoredSku } from './StateStore';
+
+/** The metrics the consumer reports; Powertools' Metrics fits, and so does a local counter. */
+export interface ConsumerMetrics {
+  addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): void;
+}
+
+export interface ConsumerDeps {
+  readonly config: PricingConfig;
+  readonly states: StateStore;
+  readonly prices: PriceStore;
+  readonly deadLetters: DeadLetterStore;
+  /** The Redis cache; undefined runs without one (DynamoDB only). */
+  readonly cache: PriceCache | undefined;
+  readonly logger: Logger;
+  readonly metrics: ConsumerMetrics;
+  /** Wall clock, for latency metrics and cache flags only (never for pricing). */
+  readonly now: () => number;
+  /** Idle SKUs brought up to the clock per batch. @default 500 */
+  readonly sweepLimit?: number;
+}
+
+/** What a batch produced, as it moves through the stages. */
+interface Batch {
+  readonly shardId: string;
+  readonly state: CoreState;
+  readonly loaded: Map<string, StoredSku>;
+  readonly outputs: CoreOutput[];
+  readonly events: number;
+  readonly deadLetters: ReturnType<typeof decodeRecords>['deadLetters'];
+  readonly cacheBehind: boolean;
+  readonly oldestArrival: number;
+}
+
+/**
+ * The consumer: a Lambda handler for a Kinesis event source mapping with ReportBatchItemFailures.
+ *
+ * One RxJS pipeline per batch: decode (bad records become dead letters) → load the shard's clock
+ * and the touched SKUs' records → windows and prices (`priceSkus`) → catch up idle SKUs that are
+ * due (`sweepSkus`) → persist, in this order: dead letters, prices (history, then current), SKU
+ * records (conditional on their versions), the shard clock → the Redis cache. Only when DynamoDB
+ * holds the batch is it acknowledged; any failure before reports the batch's first record, and
+ * Lambda retries from there, which is harmless (each SKU applies a stream position once). A Redis
+ * failure does not fail the batch: it flags the cache as behind, and a later batch rebuilds it.
+ */
+export function createHandler(
+  deps: ConsumerDeps,
+): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
+  const { config, states, prices, deadLetters, cache, logger, metrics } = deps;
+  const interval = config.interval ?? config.windows.short.slide;
+
+  const prepare = async (event: KinesisStreamEvent) => {
+    const records = event.Records;
+    const shardId = shardOf(records[0] as KinesisStreamEvent['Records'][number]);
+    const decoded = decodeRecords(records);
+    const skus = new Set(decoded.events.map((decodedEvent) => decodedEvent.sku));
+    const [shard, loaded] = await Promise.all([states.loadShard(shardId), states.loadSkus(skus)]);
+    const state = createCoreState(config, shard.clock);
+    const oldestArrival = Math.min(
+      ...records.map((record) => record.kinesis.approximateArrivalTimestamp * 1000),
+    );
+    return { shardId, decoded, state, loaded, cacheBehind: shard.cacheBehind, oldestArrival };
+  };
+
+  const sweep = async (batch: Batch): Promise<Batch> => {
+    const { state } = batch;
+    if (Number.isNaN(state.watermark.nextTick)) return batch;
+    const due = (
+      await states.dueSkus(batch.shardId, state.watermark.nextTick - interval, deps.sweepLimit ?? 500)
+    ).filter((sku) => !state.skus.has(sku) && !batch.loaded.has(sku));
+    if (due.length === 0) return batch;
+    const loaded = await states.loadSkus(due);
+    for (const [sku, stored] of loaded) batch.loaded.set(sku, stored);
+    const outputs = sweepSkus(config, state, due, (sku) => loaded.get(sku)?.record);
+    metrics.addMetric('SkusSwept', 'Count', due.length);
+    return { ...batch, outputs: [...batch.outputs, ...outputs] };
+  };
+
+  const persist = async (batch: Batch): Promise<PriceChange[]> => {
+    const changes = batch.outputs.filter((output): output is PriceChange => output.kind === 'price');
+    const records = new Map<string, SkuRecord>();
+    for (const output of batch.outputs)
+      if (output.kind === 'snapshot') records.set(output.sku, output.record);
+    for (const record of recordsOf(batch.state)) records.set(record.sku, record);
+    const versions = new Map([...batch.loaded].map(([sku, stored]) => [sku, stored.version]));
+    await deadLetters.putRecords(batch.deadLetters);
+    await prices.write(changes);
+    await states.saveSkus([...records.values()], versions, batch.shardId);
+    const { maxEventTime, nextTick } = batch.state.watermark;
+    await states.saveShard(batch.shardId, {
+      maxEventTime: Number.isFinite(maxEventTime) ? maxEventTime : undefined,
+      nextTick: Number.isFinite(nextTick) ? nextTick : undefined,
+    });
+    return changes;
+  };
+
+  const refreshCache = async (changes: PriceChange[], cacheBehind: boolean): Promise<void> => {
+    if (cache === undefined) return;
+    const started = deps.now();
+    try {
+      await cache.publish(changes);
+      if (cacheBehind) {
+        const rebuilt = await cache.rebuild(prices.allCurrent());
+        await states.clearCacheBehind(started);
+        logger.info('price cache rebuilt from DynamoDB', { prices: rebuilt });
+      }
+    } catch (error) {
+      metrics.addMetric('CacheWriteFailures', 'Count', 1);
+      logger.warn('price cache not updated; DynamoDB holds the prices and the cache will be rebuilt', {
+        error,
+      });
+      await states.flagCacheBehind(started);
+    }
+  };
+
+  return (event) => {
+    if (event.Records.length === 0) return Promise.resolve({ batchItemFailures: [] });
+    const first = event.Records[0]?.kinesis.sequenceNumber as string;
+    return lastValueFrom(
+      defer(() => prepare(event)).pipe(
+        concatMap((prepared) =>
+          from(prepared.decoded.events).pipe(
+            priceSkus(config, { state: prepared.state, load: (sku) => prepared.loaded.get(sku)?.record }),
+            toArray(),
+            map(
+              (outputs): Batch => ({
+                ...prepared,
+                outputs,
+                events: prepared.decoded.events.length,
+                deadLetters: prepared.decoded.deadLetters,
+              }),
+            ),
+          ),
+        ),
+        concatMap(sweep),
+        concatMap(async (batch) => {
+          const changes = await persist(batch);
+          await refreshCache(changes, batch.cacheBehind);
+          report(batch, changes);
+          return { batchItemFailures: [] };
+        }),
+        catchError((error: unknown) => {
+          logger.error('batch failed; it will be retried from its first record', {
+            error,
+            sequenceNumber: first,
+          });
+          metrics.addMetric('BatchFailures', 'Count', 1);
+          return of({ batchItemFailures: [{ itemIdentifier: first }] });
+        }),
+      ),
+    );
+  };
+
+  function report(batch: Batch, changes: readonly PriceChange[]): void {
+    const late = batch.outputs.filter((output) => output.kind === 'late').length;
+    metrics.addMetric('EventsProcessed', 'Count', batch.events);
+    metrics.addMetric('PriceChanges', 'Count', changes.length);
+    metrics.addMetric('LateEvents', 'Count', late);
+    metrics.addMetric('DeadLetters', 'Count', batch.deadLetters.length);
+    metrics.addMetric('EventAgeAtPrice', 'Milliseconds', Math.max(0, deps.now() - batch.oldestArrival));
+    if (batch.deadLetters.length > 0) {
+      logger.warn('records sent to dead letters', {
+        shardId: batch.shardId,
+        deadLetters: batch.deadLetters.map(({ position, step, field, reason }) => ({
+          position,
+          step,
+          field,
+          reason,
+        })),
+      });
+    }
+    logger.debug('batch priced', { shardId: batch.shardId, priceChanges: changes.length, lateEvents: late });
+  }
+}

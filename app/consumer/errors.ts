@@ -1,0 +1,22 @@
+/** Base of the consumer's errors: sets `name` and keeps a `cause`. */
+export class ConsumerError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A store refused a write because what it holds changed since it was read: another invocation got
+ * there first. Retryable: the batch is retried, reloads, and its already-applied events change nothing.
+ */
+export class StaleStateError extends ConsumerError {
+  readonly sku: string;
+  readonly shardId: string;
+
+  constructor(sku: string, shardId: string, options?: ErrorOptions) {
+    super(`state of ${sku} changed since shard ${shardId} read it`, options);
+    this.sku = sku;
+    this.shardId = shardId;
+  }
+}

@@ -1,0 +1,349 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  type _Record as KinesisRecord,
+  type ShardIteratorType,
+} from '@aws-sdk/client-kinesis';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { compareSequenceNumbers } from '../../processors/events/position';
+import type { FailedBatch } from '../consumer/DeadLetterStore';
+import { listAllShards } from '../stream/shardMap';
+import type { CheckpointStore } from './CheckpointStore';
+
+/** The event source mapping settings the local runtime honours, with Lambda's meanings. */
+export interface PollerSettings {
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+  readonly startingTimestamp?: Date | undefined;
+  /** Records per invocation, at most. @default 100 */
+  readonly batchSize: number;
+  /** Wait up to this long to fill a batch (MaximumBatchingWindowInSeconds). @default 0 */
+  readonly batchWindowMs: number;
+  /** Concurrent batches per shard, split by partition-key hash so each SKU stays in order. @default 1 */
+  readonly parallelizationFactor: number;
+  /** Split a failing batch in two and retry each half. @default false */
+  readonly bisectOnError: boolean;
+  /** Retries of a failing batch before it goes to the on-failure destination; -1: until its records expire. @default -1 */
+  readonly maxRetries: number;
+  /** Records older than this (by arrival) are not processed but sent to the on-failure destination; -1: never. @default -1 */
+  readonly maxRecordAgeMs: number;
+}
+
+export const defaultPollerSettings: PollerSettings = {
+  startingPosition: 'TRIM_HORIZON',
+  batchSize: 100,
+  batchWindowMs: 0,
+  parallelizationFactor: 1,
+  bisectOnError: false,
+  maxRetries: -1,
+  maxRecordAgeMs: -1,
+};
+
+export interface PollerOptions {
+  readonly kinesis: KinesisClient;
+  readonly streamName: string;
+  readonly region: string;
+  readonly checkpoints: CheckpointStore;
+  readonly handler: (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
+  readonly settings?: Partial<PollerSettings>;
+  /** Where batches that are given up on go (the on-failure destination). */
+  readonly onFailure: (batch: FailedBatch) => Promise<void>;
+  /** Called after every batch, for progress. */
+  readonly onBatch?: (shardId: string, records: number, failed: boolean) => void;
+  /** Wall clock (record age only). @default Date.now */
+  readonly now?: () => number;
+  /** Pause between empty reads of a shard. @default 100 ms */
+  readonly idleMs?: number;
+}
+
+interface ShardProgress {
+  caughtUp: boolean;
+  finished: boolean;
+}
+
+/**
+ * The local runtime's stand-in for Lambda's Kinesis event source mapping, invoking the same
+ * handler: per shard, one batch in flight (or `parallelizationFactor` lanes by partition-key
+ * hash), checkpoints in DynamoDB after each acknowledged batch (a restart resumes there), retries
+ * from the first failed record a batch reports, bisection, a retry limit and a record age after
+ * which a batch goes to the on-failure destination, and shard lineage: a shard is read only after
+ * its parents are finished, found with ListShards since not every emulator returns ChildShards.
+ */
+export class EventSourcePoller {
+  private readonly settings: PollerSettings;
+  private readonly progress = new Map<string, ShardProgress>();
+  private readonly workers = new Map<string, Promise<void>>();
+  private readonly events = new EventEmitter();
+  private stopping = false;
+  private discovery: Promise<void> | undefined;
+  private failure: Error | undefined;
+
+  constructor(private readonly options: PollerOptions) {
+    this.settings = { ...defaultPollerSettings, ...options.settings };
+  }
+
+  start(): void {
+    this.discovery = this.discover();
+  }
+
+  /** Finishes the batches in flight, then stops reading. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.discovery;
+    await Promise.all(this.workers.values());
+  }
+
+  /**
+   * Resolves once every shard has been read to its end or to the tip of the stream, with nothing
+   * in flight: after a producer has put its events, the pipeline has processed them all.
+   */
+  whenCaughtUp(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.failure !== undefined) return finish(() => reject(this.failure));
+        if (
+          this.progress.size > 0 &&
+          [...this.progress.values()].every((shard) => shard.finished || shard.caughtUp) &&
+          this.lineageSettled
+        ) {
+          finish(resolve);
+        }
+      };
+      const finish = (settle: () => void) => {
+        this.events.off('progress', check);
+        settle();
+      };
+      this.events.on('progress', check);
+    });
+  }
+
+  private lineageSettled = false;
+
+  private async discover(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        const shards = await listAllShards(this.options.kinesis, this.options.streamName);
+        const known = new Set(shards.map((shard) => shard.ShardId as string));
+        let waiting = false;
+        for (const shard of shards) {
+          const shardId = shard.ShardId as string;
+          if (this.workers.has(shardId)) continue;
+          const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter(
+            (parent): parent is string => parent !== undefined && known.has(parent),
+          );
+          const parentsDone = await Promise.all(parents.map((parent) => this.isFinished(parent)));
+          if (parentsDone.every(Boolean)) {
+            this.progress.set(shardId, { caughtUp: false, finished: false });
+            this.workers.set(shardId, this.runShard(shardId));
+          } else {
+            waiting = true;
+          }
+        }
+        this.lineageSettled = !waiting;
+        this.events.emit('progress');
+        await sleep(waiting ? 100 : 1000);
+      }
+    } catch (error) {
+      this.fail(error as Error);
+    }
+  }
+
+  private async isFinished(shardId: string): Promise<boolean> {
+    if (this.progress.get(shardId)?.finished) return true;
+    return (await this.options.checkpoints.get(shardId))?.finished === true;
+  }
+
+  private fail(error: Error): void {
+    this.failure = error;
+    this.stopping = true;
+    this.events.emit('progress');
+  }
+
+  private async iterator(shardId: string, after: string | undefined): Promise<string | undefined> {
+    const { startingPosition, startingTimestamp } = this.settings;
+    const type: ShardIteratorType = after !== undefined ? 'AFTER_SEQUENCE_NUMBER' : startingPosition;
+    const result = await this.options.kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: this.options.streamName,
+        ShardId: shardId,
+        ShardIteratorType: type,
+        ...(after !== undefined ? { StartingSequenceNumber: after } : {}),
+        ...(type === 'AT_TIMESTAMP' ? { Timestamp: startingTimestamp } : {}),
+      }),
+    );
+    return result.ShardIterator;
+  }
+
+  private async runShard(shardId: string): Promise<void> {
+    const progress = this.progress.get(shardId) as ShardProgress;
+    try {
+      const checkpoint = await this.options.checkpoints.get(shardId);
+      if (checkpoint?.finished) {
+        progress.finished = true;
+        return;
+      }
+      let lastDone = checkpoint?.sequenceNumber;
+      let iterator = await this.iterator(shardId, lastDone);
+      let pending: KinesisRecord[] = [];
+      while (!this.stopping) {
+        const windowStarted = performance.now();
+        let behind = 0;
+        while (iterator !== undefined && pending.length < this.settings.batchSize) {
+          try {
+            const page = await this.options.kinesis.send(
+              new GetRecordsCommand({
+                ShardIterator: iterator,
+                Limit: Math.min(10_000, this.settings.batchSize - pending.length),
+              }),
+            );
+            pending.push(...(page.Records ?? []));
+            iterator = page.NextShardIterator;
+            behind = page.MillisBehindLatest ?? 0;
+            const windowOpen = performance.now() - windowStarted < this.settings.batchWindowMs;
+            if ((page.Records ?? []).length === 0 && (!windowOpen || pending.length === 0)) break;
+            if (!windowOpen) break;
+          } catch (error) {
+            if (!(error instanceof ExpiredIteratorException)) throw error;
+            pending = [];
+            iterator = await this.iterator(shardId, lastDone);
+          }
+        }
+        if (pending.length === 0) {
+          if (iterator === undefined) {
+            await this.options.checkpoints.put(shardId, { sequenceNumber: lastDone, finished: true });
+            progress.finished = true;
+            this.events.emit('progress');
+            return;
+          }
+          progress.caughtUp = behind === 0;
+          this.events.emit('progress');
+          await sleep(this.options.idleMs ?? 100);
+          continue;
+        }
+        progress.caughtUp = false;
+        const batch = pending.slice(0, this.settings.batchSize);
+        const consumed = await this.processWithRetries(shardId, batch);
+        if (consumed > 0) {
+          lastDone = batch[consumed - 1]?.SequenceNumber;
+          await this.options.checkpoints.put(shardId, { sequenceNumber: lastDone, finished: false });
+        }
+        pending = pending.slice(consumed);
+      }
+    } catch (error) {
+      this.fail(error as Error);
+    }
+  }
+
+  /** Processes a batch until it is acknowledged or given up; returns how many leading records are done. */
+  private async processWithRetries(shardId: string, batch: KinesisRecord[]): Promise<number> {
+    const now = this.options.now ?? Date.now;
+    let attempts = 0;
+    for (;;) {
+      const { maxRecordAgeMs } = this.settings;
+      if (maxRecordAgeMs >= 0) {
+        const expired = batch.findIndex(
+          (record) => now() - (record.ApproximateArrivalTimestamp?.getTime() ?? now()) <= maxRecordAgeMs,
+        );
+        const count = expired === -1 ? batch.length : expired;
+        if (count > 0) {
+          await this.giveUp(
+            shardId,
+            batch.slice(0, count),
+            `older than the maximum record age (${maxRecordAgeMs} ms)`,
+          );
+          return count;
+        }
+      }
+      const failedAt = await this.invoke(shardId, batch);
+      this.options.onBatch?.(shardId, failedAt ?? batch.length, failedAt !== undefined);
+      if (failedAt === undefined) return batch.length;
+      if (failedAt > 0) return failedAt; // the records before the failed one are acknowledged
+      attempts += 1;
+      if (this.settings.maxRetries >= 0 && attempts > this.settings.maxRetries) {
+        await this.giveUp(
+          shardId,
+          batch,
+          `failed ${attempts} times (maximum retries ${this.settings.maxRetries})`,
+        );
+        return batch.length;
+      }
+      if (this.settings.bisectOnError && batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        const done = await this.processWithRetries(shardId, batch.slice(0, half));
+        return done < half ? done : half + (await this.processWithRetries(shardId, batch.slice(half)));
+      }
+      if (this.stopping) return 0;
+      await sleep(Math.min(1000, 50 * 2 ** attempts));
+    }
+  }
+
+  private async giveUp(shardId: string, records: KinesisRecord[], reason: string): Promise<void> {
+    await this.options.onFailure({
+      shardId,
+      firstSequenceNumber: records[0]?.SequenceNumber ?? '',
+      lastSequenceNumber: records.at(-1)?.SequenceNumber ?? '',
+      records: records.length,
+      reason,
+    });
+  }
+
+  /** Invokes the handler once per lane; returns the index of the earliest record any lane failed at. */
+  private async invoke(shardId: string, batch: KinesisRecord[]): Promise<number | undefined> {
+    const lanes = this.settings.parallelizationFactor;
+    const byLane = new Map<number, number[]>();
+    batch.forEach((record, index) => {
+      const lane = lanes === 1 ? 0 : laneOf(record.PartitionKey ?? '', lanes);
+      byLane.set(lane, [...(byLane.get(lane) ?? []), index]);
+    });
+    const failures = await Promise.all(
+      [...byLane.values()].map(async (indexes) => {
+        const event: KinesisStreamEvent = {
+          Records: indexes.map((index) => this.lambdaRecord(shardId, batch[index] as KinesisRecord)),
+        };
+        let response: KinesisStreamBatchResponse;
+        try {
+          response = await this.options.handler(event);
+        } catch {
+          return indexes[0];
+        }
+        const failed = response.batchItemFailures?.[0]?.itemIdentifier;
+        if (failed === undefined) return undefined;
+        return (
+          indexes.find((index) => compareSequenceNumbers(batch[index]?.SequenceNumber ?? '', failed) >= 0) ??
+          indexes[0]
+        );
+      }),
+    );
+    const failed = failures.filter((index): index is number => index !== undefined);
+    return failed.length === 0 ? undefined : Math.min(...failed);
+  }
+
+  private lambdaRecord(shardId: string, record: KinesisRecord): KinesisStreamRecord {
+    const arn = `arn:aws:kinesis:${this.options.region}:000000000000:stream/${this.options.streamName}`;
+    return {
+      awsRegion: this.options.region,
+      eventID: `${shardId}:${record.SequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      eventSource: 'aws:kinesis',
+      eventSourceARN: arn,
+      eventVersion: '1.0',
+      invokeIdentityArn: 'arn:aws:iam::000000000000:role/pricestream-local',
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: record.PartitionKey ?? '',
+        sequenceNumber: record.SequenceNumber ?? '',
+        data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
+        approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
+      },
+    };
+  }
+}
+
+/** A partition key's lane among `lanes`: every record of a key goes to the same lane, in order. */
+function laneOf(partitionKey: string, lanes: number): number {
+  return createHash('md5').update(partitionKey).digest().readUInt32BE(0) % lanes;
+}

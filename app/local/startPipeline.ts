@@ -1,0 +1,72 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { PricingConfig } from '../../processors/config/pricingConfig';
+import { createHandler } from '../consumer/createHandler';
+import { DeadLetterStore } from '../consumer/DeadLetterStore';
+import { PriceCache } from '../consumer/PriceCache';
+import { PriceStore } from '../consumer/PriceStore';
+import { StateStore } from '../consumer/StateStore';
+import type { Stack } from '../stack';
+import { CheckpointStore } from './CheckpointStore';
+import { EventSourcePoller, type PollerSettings } from './EventSourcePoller';
+import { LocalMetrics } from './LocalMetrics';
+
+export interface PipelineOptions {
+  readonly config: PricingConfig;
+  readonly settings?: Partial<PollerSettings>;
+  /** Names this consumer's checkpoints: another name reads the stream again from its starting position. @default 'pricestream' */
+  readonly consumer?: string;
+  /** Redis key prefix. @default 'pricestream:' */
+  readonly cachePrefix?: string;
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Wraps the handler, for fault injection in tests. */
+  readonly wrapHandler?: (
+    handler: (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>,
+  ) => (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
+}
+
+/** The consumer running locally: the Lambda handler behind the event-source poller, over a stack. */
+export interface Pipeline {
+  readonly poller: EventSourcePoller;
+  readonly prices: PriceStore;
+  readonly states: StateStore;
+  readonly deadLetters: DeadLetterStore;
+  readonly cache: PriceCache | undefined;
+  readonly metrics: LocalMetrics;
+  stop(): Promise<void>;
+}
+
+export function startPipeline(stack: Stack, options: PipelineOptions): Pipeline {
+  const { dynamo, tables, config: stackConfig } = stack;
+  const states = new StateStore(dynamo, tables.state);
+  const prices = new PriceStore(dynamo, tables.prices);
+  const deadLetters = new DeadLetterStore(dynamo, tables.deadLetters);
+  const cache = stack.redis === undefined ? undefined : new PriceCache(stack.redis, options.cachePrefix);
+  const metrics = new LocalMetrics();
+  const logger = new Logger({ serviceName: 'pricestream', logLevel: options.logLevel ?? 'WARN' });
+  const handler = createHandler({
+    config: options.config,
+    states,
+    prices,
+    deadLetters,
+    cache,
+    logger,
+    metrics,
+    now: Date.now,
+  });
+  const poller = new EventSourcePoller({
+    kinesis: stack.kinesis,
+    streamName: stackConfig.streamName,
+    region: stackConfig.region,
+    checkpoints: new CheckpointStore(
+      dynamo,
+      tables.checkpoints,
+      `${options.consumer ?? 'pricestream'}:${stackConfig.streamName}`,
+    ),
+    handler: options.wrapHandler ? options.wrapHandler(handler) : handler,
+    settings: options.settings,
+    onFailure: (batch) => deadLetters.putBatch(batch),
+  });
+  poller.start();
+  return { poller, prices, states, deadLetters, cache, metrics, stop: () => poller.stop() };
+}
