@@ -34,14 +34,17 @@ export interface SkuRecord {
 
 const finite = (value: number): number | undefined => (Number.isFinite(value) ? value : undefined);
 
-/** The record of an active SKU (one the watermark holds, whether or not its panes have counts yet). */
+/**
+ * The record of an active SKU (one the watermark holds, whether or not its panes have counts yet),
+ * due at its own next tick or the partition's, whichever is later.
+ */
 export function toRecord(state: SkuState, slab: PaneSlab, nextTick: number): SkuRecord {
   return {
     sku: state.sku,
     applied: Object.fromEntries(
       Object.entries(state.applied).map(([shard, at]) => [shard, [at.sequenceNumber, at.subSequenceNumber]]),
     ),
-    nextTick: finite(nextTick),
+    nextTick: finite(Math.max(state.nextTick, Number.isNaN(nextTick) ? Number.NEGATIVE_INFINITY : nextTick)),
     lastEventTime: finite(state.lastEventTime),
     basePrice: state.basePrice,
     onHand: state.onHand,
@@ -67,6 +70,8 @@ export function fromRecord(record: SkuRecord, config: PricingConfig, slab: PaneS
     ]),
   );
   state.lastEventTime = record.lastEventTime ?? Number.NEGATIVE_INFINITY;
+  state.nextTick =
+    record.windows === undefined ? Number.NEGATIVE_INFINITY : (record.nextTick ?? Number.NEGATIVE_INFINITY);
   state.basePrice = state.rule.basePrice ?? record.basePrice;
   state.onHand = record.onHand;
   state.onHandTime = record.onHandTime ?? Number.NEGATIVE_INFINITY;

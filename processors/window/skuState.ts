@@ -22,6 +22,11 @@ export interface SkuState extends ActiveSku {
   readonly rule: PricingRule;
   /** This SKU's slot in the slab. */
   readonly slot: number;
+  /**
+   * The next tick this SKU is due; ticks before it were evaluated already (by an earlier attempt
+   * of a retried batch, say) and are not evaluated again. -Infinity for a new SKU.
+   */
+  nextTick: number;
   /** Newest pane each window's ring holds; -Infinity while empty. */
   shortHead: number;
   longHead: number;
@@ -55,6 +60,7 @@ export function createSkuState(sku: string, config: PricingConfig, slab: PaneSla
     lastEventTime: Number.NEGATIVE_INFINITY,
     rule,
     slot: slab.allocate(),
+    nextTick: Number.NEGATIVE_INFINITY,
     shortHead: Number.NEGATIVE_INFINITY,
     longHead: Number.NEGATIVE_INFINITY,
     shortLo: Number.NaN,
@@ -126,6 +132,8 @@ export function priceAt(
   at: number,
   plan: WindowPlan,
 ): PriceChange | undefined {
+  if (at < state.nextTick) return undefined;
+  state.nextTick = at + plan.intervalMs;
   const short = slide(state, slab, plan.short, SHORT, at);
   const long = slide(state, slab, plan.long, LONG, at);
   if (state.basePrice === undefined) return undefined;

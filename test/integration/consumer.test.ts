@@ -137,4 +137,118 @@ describe('consumer through failures', () => {
       expect(replayed.get(sku)?.record.applied).toEqual(stored.record.applied);
     }
   });
+
+  it('retries a batch whose sink failed midway, and the retry is harmless', async () => {
+    const run = await freshStream(stack);
+    const events = storeEvents(1200);
+    const skus = new Set(events.flatMap(splitBySku).map(skuOf));
+    await produce(run, events);
+    // The third batch's state writes fail once, after its prices were written: a crash between sinks.
+    let stateWrites = 0;
+    let injected = 0;
+    run.dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { TableName?: string };
+        if (context.commandName === 'PutItemCommand' && input.TableName === run.tables.state) {
+          stateWrites += 1;
+          if (stateWrites === 60 && injected === 0) {
+            injected += 1;
+            throw Object.assign(new Error('injected: DynamoDB unavailable'), {
+              name: 'ServiceUnavailable',
+              $fault: 'server',
+            });
+          }
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'inject-state-failure' },
+    );
+    const pipeline = startPipeline(run, {
+      config,
+      cachePrefix: `test:${randomUUID()}:`,
+      settings: { batchSize: 10 },
+      logLevel: 'SILENT',
+    });
+    try {
+      await pipeline.poller.whenCaughtUp();
+
+      expect(injected).toBe(1);
+      expect(pipeline.metrics.total('BatchFailures')).toBe(1);
+      expect(await storedHistory(pipeline, skus)).toEqual(priceLines(await referencePrices(run, config)));
+    } finally {
+      run.dynamo.middlewareStack.remove('inject-state-failure');
+      await pipeline.stop();
+    }
+  });
+
+  it('sends poison records to dead letters with their reason and prices the rest of their batch', async () => {
+    const run = await freshStream(stack, 1);
+    const events = storeEvents(600);
+    const skus = new Set(events.flatMap(splitBySku).map(skuOf));
+    await produce(run, events.slice(0, 300));
+    const put = (data: string) =>
+      run.kinesis.send(
+        new PutRecordCommand({
+          StreamName: run.config.streamName,
+          PartitionKey: 'ELEC-000001',
+          Data: Buffer.from(data),
+        }),
+      );
+    await put('{"type":"order", "v":1, "orderId":');
+    await put(
+      JSON.stringify({ type: 'order', v: 1, orderId: 'o-bad', eventTime: '2026-03-01T10:01:00Z', lines: [] }),
+    );
+    await produce(run, events.slice(300));
+    const pipeline = startPipeline(run, {
+      config,
+      cachePrefix: `test:${randomUUID()}:`,
+      settings: { batchSize: 100 },
+      logLevel: 'SILENT',
+    });
+    try {
+      await pipeline.poller.whenCaughtUp();
+      const letters = await pipeline.deadLetters.list();
+
+      expect(letters.map((letter) => [letter.kind, letter.step, letter.field])).toEqual([
+        ['record', 'utf8-json', undefined],
+        ['record', 'schema', 'lines'],
+      ]);
+      expect(letters[1]?.reason).toMatch(/1/);
+      expect(await storedHistory(pipeline, skus)).toEqual(priceLines(await referencePrices(run, config)));
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it('keeps pricing into DynamoDB while Redis is down and rebuilds the cache when it returns', async () => {
+    const { RedisServer } = await import('../helpers/redisServer');
+    const { connectRedis } = await import('../../app/stack');
+    const redisServer = await RedisServer.start();
+    const redis = await connectRedis(redisServer.url);
+    const run = { ...(await freshStream(stack, 1)), redis };
+    const events = storeEvents(1500);
+    const skus = new Set(events.flatMap(splitBySku).map(skuOf));
+    const pipeline = startPipeline(run, { config, settings: { batchSize: 50 }, logLevel: 'SILENT' });
+    try {
+      await produce(run, events.slice(0, 500));
+      await pipeline.poller.whenCaughtUp();
+      await redisServer.stop();
+      await produce(run, events.slice(500, 1000));
+      await pipeline.poller.whenCaughtUp();
+      expect(pipeline.metrics.total('CacheWriteFailures')).toBeGreaterThan(0);
+      await redisServer.resume(); // empty: everything cached before is gone too
+      await produce(run, events.slice(1000));
+      await pipeline.poller.whenCaughtUp();
+
+      expect(await storedHistory(pipeline, skus)).toEqual(priceLines(await referencePrices(run, config)));
+      for (const sku of skus) {
+        const current = await pipeline.prices.current(sku);
+        expect((await pipeline.cache?.get(sku))?.asOf).toBe(current?.asOf);
+      }
+    } finally {
+      await pipeline.stop();
+      redis.disconnect();
+      await redisServer.stop();
+    }
+  });
 });

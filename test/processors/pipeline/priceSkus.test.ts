@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type PricingConfigInput, pricingConfigSchema } from '../../../processors/config/pricingConfig';
+import {
+  type PricingConfig,
+  type PricingConfigInput,
+  pricingConfigSchema,
+} from '../../../processors/config/pricingConfig';
 import type { DecodedEvent } from '../../../processors/events/decodedEvent';
 import type { StreamEvent } from '../../../processors/events/schema';
 import {
@@ -152,8 +156,16 @@ describe('priceSkus with stored records (one Lambda invocation per batch)', () =
       .map((change) => `${change.sku}@${change.asOf}=${change.price}/${change.reason}`)
       .sort();
 
-  /** Runs batches as separate invocations: fresh core state, SKUs loaded from and saved to a store. */
-  async function invocations(batches: readonly DecodedEvent[][]) {
+  /**
+   * Runs batches as separate invocations: fresh core state, SKUs loaded from and saved to a store.
+   * `crash(i)` picks, for batch i, how many of its SKU records are saved before the invocation
+   * dies (the clock is saved last, so not at all); the batch is then run again.
+   */
+  async function invocations(
+    batches: readonly DecodedEvent[][],
+    crash: (batch: number) => number | undefined = () => undefined,
+    pricing: PricingConfig = config,
+  ) {
     const store = new Map<string, SkuRecord>();
     let clock: { maxEventTime?: number; nextTick?: number } = {};
     const outputs: CoreOutput[] = [];
@@ -164,22 +176,22 @@ describe('priceSkus with stored records (one Lambda invocation per batch)', () =
       outputs.push(...produced);
     };
     for (const batch of batches) {
-      const state = createCoreState(config, clock);
+      const state = createCoreState(pricing, clock);
       save(
         state,
         await lastValueFrom(
-          from(batch).pipe(priceSkus(config, { state, load: (sku) => store.get(sku) }), toArray()),
+          from(batch).pipe(priceSkus(pricing, { state, load: (sku) => store.get(sku) }), toArray()),
         ),
       );
     }
     // The sweep brings every SKU still holding windows up to the clock, as the consumer does.
-    const state = createCoreState(config, clock);
+    const state = createCoreState(pricing, clock);
     const idle = [...store.values()]
       .filter((record) => record.windows !== undefined)
       .map((record) => record.sku);
     save(
       state,
-      sweepSkus(config, state, idle, (sku) => store.get(sku)),
+      sweepSkus(pricing, state, idle, (sku) => store.get(sku)),
     );
     return { outputs, store };
   }
@@ -209,6 +221,35 @@ describe('priceSkus with stored records (one Lambda invocation per batch)', () =
           const lateInWhole = whole.filter((output) => output.kind === 'late').length;
           expect([...store.values()].reduce((total, record) => total + record.lateEvents, 0)).toBe(
             lateInWhole,
+          );
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('prices as a clean run when an invocation dies after saving some SKUs and its batch is retried', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        streamArbitrary({ skus: 4 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.array(fc.option(fc.nat({ max: 6 }), { nil: undefined }), { minLength: 8, maxLength: 8 }),
+        async (stream, cuts, crashes) => {
+          const batches = cut(decodedEvents(stream), cuts);
+          // With smoothing on, as the consumer runs by default.
+          const smoothed = pricingConfigSchema.parse({
+            ...config,
+            pricing: { ...config.pricing, smoothing: '30s' },
+          });
+          const clean = await invocations(batches, undefined, smoothed);
+          const crashed = await invocations(batches, (index) => crashes[index % crashes.length], smoothed);
+
+          // Prices a dead attempt wrote are written again, identically, by its retry: compare as sets.
+          expect([...new Set(bySkuAndTime(crashed.outputs))]).toEqual([
+            ...new Set(bySkuAndTime(clean.outputs)),
+          ]);
+          expect(new Map([...crashed.store].map(([sku, record]) => [sku, record.lateEvents]))).toEqual(
+            new Map([...clean.store].map(([sku, record]) => [sku, record.lateEvents])),
           );
         },
       ),
