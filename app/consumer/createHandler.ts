@@ -12,6 +12,8 @@ import {
 } from '../../processors/pipeline/priceSkus';
 import type { CoreOutput, PriceChange } from '../../processors/window/outputs';
 import type { SkuRecord } from '../../processors/window/skuRecord';
+import type { ShardLineage } from '../stream/ShardLineage';
+import { hashKeyOf } from '../stream/shardMap';
 import type { DeadLetterStore } from './DeadLetterStore';
 import type { PriceCache } from './PriceCache';
 import type { PriceStore } from './PriceStore';
@@ -35,6 +37,11 @@ export interface ConsumerDeps {
   readonly now: () => number;
   /** Idle SKUs brought up to the clock per batch. @default 500 */
   readonly sweepLimit?: number;
+  /**
+   * Where a shard came from. With it, a batch also sweeps the idle SKUs its parent shards left
+   * (those that hash into this shard), so their prices decay after a reshard too.
+   */
+  readonly lineage?: ShardLineage;
 }
 
 /** What a batch produced, as it moves through the stages. */
@@ -91,6 +98,19 @@ export function createHandler(
     const outputs = sweepSkus(config, state, due, (sku) => loaded.get(sku)?.record);
     metrics.addMetric('SkusSwept', 'Count', due.length);
     return { ...batch, outputs: [...batch.outputs, ...outputs] };
+  };
+
+  /** Due SKUs a parent shard left behind that now hash into this shard. */
+  const inheritedDue = async (shardId: string, upTo: number, limit: number): Promise<string[]> => {
+    const family = await deps.lineage?.familyOf(shardId);
+    if (family === undefined || family.parents.length === 0) return [];
+    const inherited = (
+      await Promise.all(family.parents.map((parent) => states.dueSkus(parent, upTo, limit)))
+    ).flat();
+    return inherited.filter((sku) => {
+      const hash = hashKeyOf(sku);
+      return hash >= family.startingHashKey && hash <= family.endingHashKey;
+    });
   };
 
   const persist = async (batch: Batch): Promise<PriceChange[]> => {

@@ -61,7 +61,8 @@ export interface PollerOptions {
 }
 
 interface ShardProgress {
-  caughtUp: boolean;
+  /** Reads that found the shard at the tip of the stream with nothing in flight. */
+  caughtUpReads: number;
   finished: boolean;
 }
 
@@ -98,20 +99,22 @@ export class EventSourcePoller {
   }
 
   /**
-   * Resolves once every shard has been read to its end or to the tip of the stream, with nothing
-   * in flight: after a producer has put its events, the pipeline has processed them all.
+   * Resolves once, after this call, shards were listed anew and every shard has been read to its
+   * end or to the tip of the stream with nothing in flight: when a producer has put its events
+   * before calling this, the pipeline has processed them all, resharded shards included.
    */
   whenCaughtUp(): Promise<void> {
+    const passes = this.discoveryPasses;
+    const reads = new Map([...this.progress].map(([shardId, shard]) => [shardId, shard.caughtUpReads]));
     return new Promise((resolve, reject) => {
       const check = () => {
         if (this.failure !== undefined) return finish(() => reject(this.failure));
-        if (
-          this.progress.size > 0 &&
-          [...this.progress.values()].every((shard) => shard.finished || shard.caughtUp) &&
-          this.lineageSettled
-        ) {
-          finish(resolve);
-        }
+        // Two passes: the one under way at the call may have listed shards before a reshard.
+        if (this.discoveryPasses < passes + 2 || !this.lineageSettled) return;
+        const done = [...this.progress].every(
+          ([shardId, shard]) => shard.finished || shard.caughtUpReads > (reads.get(shardId) ?? 0),
+        );
+        if (done) finish(resolve);
       };
       const finish = (settle: () => void) => {
         this.events.off('progress', check);
@@ -122,6 +125,7 @@ export class EventSourcePoller {
   }
 
   private lineageSettled = false;
+  private discoveryPasses = 0;
 
   private async discover(): Promise<void> {
     try {
@@ -137,15 +141,16 @@ export class EventSourcePoller {
           );
           const parentsDone = await Promise.all(parents.map((parent) => this.isFinished(parent)));
           if (parentsDone.every(Boolean)) {
-            this.progress.set(shardId, { caughtUp: false, finished: false });
+            this.progress.set(shardId, { caughtUpReads: 0, finished: false });
             this.workers.set(shardId, this.runShard(shardId));
           } else {
             waiting = true;
           }
         }
         this.lineageSettled = !waiting;
+        this.discoveryPasses += 1;
         this.events.emit('progress');
-        await sleep(waiting ? 100 : 1000);
+        await sleep(waiting ? 100 : 500);
       }
     } catch (error) {
       this.fail(error as Error);
@@ -219,12 +224,11 @@ export class EventSourcePoller {
             this.events.emit('progress');
             return;
           }
-          progress.caughtUp = behind === 0;
+          if (behind === 0) progress.caughtUpReads += 1;
           this.events.emit('progress');
           await sleep(this.options.idleMs ?? 100);
           continue;
         }
-        progress.caughtUp = false;
         const batch = pending.slice(0, this.settings.batchSize);
         const consumed = await this.processWithRetries(shardId, batch);
         if (consumed > 0) {

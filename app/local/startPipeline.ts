@@ -7,6 +7,7 @@ import { PriceCache } from '../consumer/PriceCache';
 import { PriceStore } from '../consumer/PriceStore';
 import { StateStore } from '../consumer/StateStore';
 import type { Stack } from '../stack';
+import { KinesisShardLineage } from '../stream/ShardLineage';
 import { CheckpointStore } from './CheckpointStore';
 import { EventSourcePoller, type PollerSettings } from './EventSourcePoller';
 import { LocalMetrics } from './LocalMetrics';

@@ -171,6 +171,7 @@ function foldInto(
     event(sku, event) {
       if (!isNew(sku, event.position)) return;
       applyEvent(sku, slab, event, plan);
+      sku.appliedEvents += 1;
       sku.applied[event.position.shardId] = event.position;
     },
     late(sku, event, at) {

@@ -20,6 +20,7 @@ export interface SkuRecord {
   readonly onHand?: number | undefined;
   readonly onHandTime?: number | undefined;
   readonly lateEvents: number;
+  readonly appliedEvents: number;
   readonly price: PriceState;
   readonly windows?:
     | {
@@ -50,6 +51,7 @@ export function toRecord(state: SkuState, slab: PaneSlab, nextTick: number): Sku
     onHand: state.onHand,
     onHandTime: finite(state.onHandTime),
     lateEvents: state.lateEvents,
+    appliedEvents: state.appliedEvents,
     price: withoutUndefined(state.price),
     windows: {
       firstPaneStart: finite(state.firstPaneStart) ?? Number.MAX_SAFE_INTEGER,
@@ -76,6 +78,7 @@ export function fromRecord(record: SkuRecord, config: PricingConfig, slab: PaneS
   state.onHand = record.onHand;
   state.onHandTime = record.onHandTime ?? Number.NEGATIVE_INFINITY;
   state.lateEvents = record.lateEvents;
+  state.appliedEvents = record.appliedEvents ?? 0;
   state.price = { ...initialPrice(record.price) };
   if (record.windows !== undefined) {
     const none = (head: number) => (head === Number.MIN_SAFE_INTEGER ? Number.NEGATIVE_INFINITY : head);

@@ -41,6 +41,8 @@ export interface SkuState extends ActiveSku {
   onHand: number | undefined;
   onHandTime: number;
   lateEvents: number;
+  /** Events applied (not late, not duplicates): with `lateEvents`, every event of the SKU, once. */
+  appliedEvents: number;
   price: PriceState;
   /** Highest position applied from each shard, so a retried or replayed event is applied once. */
   applied: Record<string, EventPosition>;
@@ -72,6 +74,7 @@ export function createSkuState(sku: string, config: PricingConfig, slab: PaneSla
     onHand: undefined,
     onHandTime: Number.NEGATIVE_INFINITY,
     lateEvents: 0,
+    appliedEvents: 0,
     price: initialPriceState,
     applied: {},
     checkedFold: undefined,

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { PutRecordCommand, SplitShardCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline } from '../../app/local/startPipeline';
 import { Producer } from '../../app/producer/Producer';
 import { simulateStore } from '../../app/producer/storeSimulator';
 import type { Stack } from '../../app/stack';
+import { listAllShards } from '../../app/stream/shardMap';
 import { type PricingConfig, pricingConfigSchema } from '../../processors/config/pricingConfig';
 import type { StreamEvent } from '../../processors/events/schema';
 import { skuOf, splitBySku } from '../../processors/events/splitBySku';
@@ -249,6 +250,59 @@ describe('consumer through failures', () => {
       await pipeline.stop();
       redis.disconnect();
       await redisServer.stop();
+    }
+  });
+
+  it('loses and doubles nothing when a shard is split mid-run', async () => {
+    const run = await freshStream(stack, 2);
+    const events = storeEvents(2000);
+    const perSku = new Map<string, number>();
+    for (const part of events.flatMap(splitBySku))
+      perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
+    const pipeline = startPipeline(run, {
+      config,
+      cachePrefix: `test:${randomUUID()}:`,
+      settings: { batchSize: 25 },
+    });
+    try {
+      await produce(run, events.slice(0, 1000));
+      await pipeline.poller.whenCaughtUp();
+      const [parent] = await listAllShards(run.kinesis, run.config.streamName);
+      const { StartingHashKey, EndingHashKey } = parent?.HashKeyRange ?? {};
+      const middle = (BigInt(StartingHashKey ?? '0') + BigInt(EndingHashKey ?? '0')) / 2n;
+      await run.kinesis.send(
+        new SplitShardCommand({
+          StreamName: run.config.streamName,
+          ShardToSplit: parent?.ShardId,
+          NewStartingHashKey: String(middle),
+        }),
+      );
+      await waitUntilStreamExists(
+        { client: run.kinesis, maxWaitTime: 30, minDelay: 1 },
+        { StreamName: run.config.streamName },
+      );
+      await produce(run, events.slice(1000));
+      await pipeline.poller.whenCaughtUp();
+
+      const shards = await listAllShards(run.kinesis, run.config.streamName);
+      expect(shards).toHaveLength(4);
+      const stored = await pipeline.states.loadSkus(perSku.keys());
+      for (const [sku, count] of perSku) {
+        const record = stored.get(sku)?.record;
+        expect(record, sku).toBeDefined();
+        expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
+        const history = await pipeline.prices.history(sku);
+        expect(new Set(history.map((row) => row.asOf)).size, sku).toBe(history.length);
+        history.slice(1).forEach((row, index) => expect(row.previousPrice, sku).toBe(history[index]?.price));
+      }
+      const children = shards.filter((shard) => shard.ParentShardId === parent?.ShardId);
+      expect(children).toHaveLength(2);
+      const childSkus = [...stored.values()].filter((entry) =>
+        children.some((child) => entry.record.applied[child.ShardId as string]),
+      );
+      expect(childSkus.length).toBeGreaterThan(0);
+    } finally {
+      await pipeline.stop();
     }
   });
 });
