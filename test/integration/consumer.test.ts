@@ -10,7 +10,7 @@ import { type PricingConfig, pricingConfigSchema } from '../../processors/config
 import type { StreamEvent } from '../../processors/events/schema';
 import { skuOf, splitBySku } from '../../processors/events/splitBySku';
 import { freshStream, priceLines, referencePrices } from '../helpers/pipelineStack';
-import { startTestStack } from '../helpers/testStack';
+import { kinesisEmulators, startTestStack } from '../helpers/testStack';
 
 const config: PricingConfig = pricingConfigSchema.parse({
   windows: { short: { size: '2m', slide: '20s' }, long: { size: '10m', slide: '1m' } },
@@ -49,11 +49,11 @@ async function storedHistory(
   return priceLines(rows);
 }
 
-describe('consumer on the local stack', () => {
+describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisEmulator) => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startTestStack({ shards: 2, redis: true });
+    stack = await startTestStack({ kinesisEmulator, shards: 2, redis: true });
   });
   afterAll(() => stack?.stop());
 
@@ -90,11 +90,11 @@ describe('consumer on the local stack', () => {
   });
 });
 
-describe('consumer through failures', () => {
+describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmulator) => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startTestStack({ shards: 2, redis: true });
+    stack = await startTestStack({ kinesisEmulator, shards: 2, redis: true });
   });
   afterAll(() => stack?.stop());
 
