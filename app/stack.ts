@@ -24,6 +24,8 @@ export interface Stack {
 export interface StackOptions {
   /** Connect to Redis and fail fast when it does not answer. @default true */
   readonly redis?: boolean;
+  /** Create the stream and tables when missing; off for commands that only read. @default true */
+  readonly resources?: boolean;
 }
 
 /**
@@ -50,10 +52,13 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
     const kinesis = createKinesisClient({ region: config.region, endpoint: kinesisEndpoint });
     const dynamo = createDynamoClient({ region: config.region, endpoint: dynamodbEndpoint });
     const tables = tableNames(config.tablePrefix);
-    const [stream] = await Promise.all([
-      ensureStream(kinesis, config.streamName, config.shardCount),
-      ensureTables(dynamo, tables),
-    ]);
+    const [stream] =
+      options.resources === false
+        ? [{ created: false, openShardCount: 0 }]
+        : await Promise.all([
+            ensureStream(kinesis, config.streamName, config.shardCount),
+            ensureTables(dynamo, tables),
+          ]);
     return {
       config,
       kinesis,

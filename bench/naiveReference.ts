@@ -20,7 +20,7 @@ interface NaiveState {
   /** Each event still inside a window, with the units it took out of stock when it was applied. */
   events: { readonly decoded: DecodedEvent; readonly depleted: number }[];
   basePrice: number | undefined;
-  firstPaneStart: number;
+  firstEventTime: number;
   onHand: number | undefined;
   onHandTime: number;
   price: PriceState;
@@ -42,7 +42,7 @@ function sumWindow(state: NaiveState, window: WindowGeometry, at: number) {
     }
     depleted += taken;
   }
-  const spanMs = Math.max(window.paneMs, Math.min(window.sizeMs, end - state.firstPaneStart));
+  const spanMs = Math.max(1000, Math.min(window.sizeMs, end - state.firstEventTime));
   return { units, orders, depleted, spanMs, from };
 }
 
@@ -50,10 +50,7 @@ function step(state: NaiveState, message: SkuMessage, config: PricingConfig, pla
   state.output = undefined;
   if (message.kind === 'event') {
     const { event, eventTime } = message.event;
-    state.firstPaneStart = Math.min(
-      state.firstPaneStart,
-      Math.floor(eventTime / plan.short.paneMs) * plan.short.paneMs,
-    );
+    state.firstEventTime = Math.min(state.firstEventTime, eventTime);
     if (event.type === 'order') {
       state.basePrice ??= event.lines[0]?.unitPrice;
       state.events.push({ decoded: message.event, depleted: 0 });
@@ -98,7 +95,7 @@ export function naivePriceSkus(config: PricingConfig): OperatorFunction<DecodedE
           sku: group.key,
           events: [],
           basePrice: ruleFor(config, group.key).basePrice,
-          firstPaneStart: Number.POSITIVE_INFINITY,
+          firstEventTime: Number.POSITIVE_INFINITY,
           onHand: undefined,
           onHandTime: Number.NEGATIVE_INFINITY,
           price: initialPriceState,

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/ConfigError';
+import { cacheCommand } from './cacheCommand';
+import { priceCommand } from './priceCommand';
 import { produceCommand } from './produceCommand';
 import { stackCommand } from './stackCommand';
 import { startCommand } from './startCommand';
@@ -7,8 +9,10 @@ import { startCommand } from './startCommand';
 const program = new Command('pricestream')
   .description('demand-aware prices from a Kinesis stream of inventory and order events')
   .showHelpAfterError()
-  .addCommand(produceCommand())
   .addCommand(startCommand())
+  .addCommand(produceCommand())
+  .addCommand(priceCommand())
+  .addCommand(cacheCommand())
   .addCommand(stackCommand());
 
 try {

@@ -1,43 +1,129 @@
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { z } from 'zod';
+import { loadPricingConfig } from '../config/loadPricingConfig';
+import type { StoredPrice } from '../consumer/PriceStore';
+import { startPipeline } from '../local/startPipeline';
 import { Producer } from '../producer/Producer';
 import { paced } from '../producer/paced';
 import { simulateStore } from '../producer/storeSimulator';
 import { startStack } from '../stack';
-import { showProgress } from './progress';
+import { parseFlags } from './parseFlags';
+import { priceLine } from './priceLine';
 import { stackConfigFrom, withStackFlags } from './stackFlags';
 
-/** `pricestream start`: the embedded stack with a simulated store producing into it, until Ctrl-C. */
+const startFlagsSchema = z.object({
+  rate: z.coerce.number().positive().max(50_000).default(500),
+  skus: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  config: z.string().optional(),
+  batchSize: z.coerce.number().int().min(1).max(10_000).default(500),
+  lines: z.coerce.number().int().min(0).default(20),
+});
+
+/**
+ * `pricestream start`: the whole pipeline on the embedded stack. A simulated store (a flash sale
+ * on three SKUs after one minute) produces into the stream, priced with the demo config (10 s
+ * ticks, so changes show within seconds) unless `--config` names another; the local runtime runs the consumer;
+ * price changes are printed as Redis publishes them, at most `--lines` a second, with a summary
+ * every five seconds. Ctrl-C stops the store, lets the consumer catch up, and stops cleanly.
+ */
 export function startCommand(): Command {
   return withStackFlags(
     new Command('start')
       .description(
-        'run the pipeline on the embedded stack with a simulated store (a flash sale after 1 min) until Ctrl-C',
+        'run the whole pipeline on the embedded stack with a simulated store, printing price changes',
       )
-      .option('--rate <events/s>', 'simulated store events per second', '500'),
+      .option('--rate <events/s>', 'simulated store events per second', '500')
+      .option('--skus <n>', 'simulated catalogue size', '1000')
+      .option(
+        '--config <file>',
+        'pricing config (JSON)',
+        fileURLToPath(new URL('../config/pricing.demo.json', import.meta.url)),
+      )
+      .option('--batch-size <n>', 'records per consumer batch', '500')
+      .option('--lines <n>', 'price changes printed per second at most (0: summary only)', '20'),
   ).action(async (rawFlags: Record<string, unknown>) => {
+    const flags = parseFlags(startFlagsSchema, rawFlags);
+    const config = await loadPricingConfig(flags.config);
     const stack = await startStack(stackConfigFrom(rawFlags));
-    const controller = new AbortController();
-    process.once('SIGINT', () => controller.abort());
-    process.once('SIGTERM', () => controller.abort());
-    const rate = Number(rawFlags.rate);
-    const producer = new Producer({ kinesis: stack.kinesis, streamName: stack.config.streamName });
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    out(
+      `pricestream: stream ${stack.config.streamName} (${stack.stream.openShardCount} shards), Redis ${stack.config.redisUrl}`,
+    );
+    out(
+      `  other terminals: KINESIS_ENDPOINT=${stack.endpoints.kinesis} DYNAMODB_ENDPOINT=${stack.endpoints.dynamodb}`,
+    );
+    out(
+      `  a store of ${flags.skus} SKUs at ${flags.rate} events/s; a flash sale on 3 SKUs from 1 min to 3 min. Ctrl-C stops.\n`,
+    );
+
+    const pipeline = startPipeline(stack, {
+      config,
+      settings: { batchSize: flags.batchSize },
+      logLevel: 'ERROR',
+    });
+    const subscriber = stack.redis?.duplicate();
+    let printed = 0;
+    let skipped = 0;
+    const budget = setInterval(() => {
+      printed = 0;
+    }, 1000);
+    if (subscriber !== undefined && pipeline.cache !== undefined) {
+      await subscriber.subscribe(pipeline.cache.channel);
+      subscriber.on('message', (_channel: string, message: string) => {
+        if (printed >= flags.lines) {
+          skipped += 1;
+          return;
+        }
+        printed += 1;
+        out(priceLine(JSON.parse(message) as StoredPrice));
+      });
+    }
+    const producer = new Producer({
+      kinesis: stack.kinesis,
+      streamName: stack.config.streamName,
+      lingerMs: 50,
+    });
+    const started = performance.now();
+    const summary = setInterval(() => {
+      const seconds = (performance.now() - started) / 1000;
+      const { metrics } = pipeline;
+      out(
+        `-- ${seconds.toFixed(0)}s: ${producer.report().itemsPut} events put, ${metrics.total('EventsProcessed')} priced ` +
+          `(${(metrics.total('EventsProcessed') / seconds).toFixed(0)}/s), ${metrics.total('PriceChanges')} price changes` +
+          `${skipped > 0 ? ` (${skipped} not printed)` : ''}, ${metrics.total('LateEvents')} late, ` +
+          `${metrics.total('DeadLetters')} dead letters, ${metrics.total('BatchFailures')} batch retries`,
+      );
+    }, 5000);
+
+    const stopping = new AbortController();
+    process.once('SIGINT', () => stopping.abort());
+    process.once('SIGTERM', () => stopping.abort());
     const store = simulateStore({
-      skus: 1000,
-      rate,
+      skus: flags.skus,
+      rate: flags.rate,
       startTime: Date.now(),
       seed: Date.now() % 100_000,
       flashSale: { startAfterMs: 60_000, durationMs: 120_000, hotSkus: 3, share: 0.6 },
     });
-    const progress = showProgress(() => producer.report(), undefined);
     try {
-      for await (const event of paced(store, rate)) {
-        if (controller.signal.aborted) break;
+      for await (const event of paced(store, flags.rate)) {
+        if (stopping.signal.aborted) break;
         await producer.put(event);
       }
       await producer.flush();
+      out('\nstopping: the consumer is catching up with what was put…');
+      await Promise.race([
+        pipeline.poller.whenCaughtUp(),
+        new Promise((resolve) => setTimeout(resolve, 15_000)),
+      ]);
     } finally {
-      progress.stop();
+      clearInterval(summary);
+      clearInterval(budget);
+      await pipeline.stop();
+      subscriber?.disconnect();
       await stack.stop();
+      out('stopped.');
     }
   });
 }

@@ -89,9 +89,15 @@ export function createHandler(
   const sweep = async (batch: Batch): Promise<Batch> => {
     const { state } = batch;
     if (Number.isNaN(state.watermark.nextTick)) return batch;
-    const due = (
-      await states.dueSkus(batch.shardId, state.watermark.nextTick - interval, deps.sweepLimit ?? 500)
-    ).filter((sku) => !state.skus.has(sku) && !batch.loaded.has(sku));
+    const upTo = state.watermark.nextTick - interval;
+    const limit = deps.sweepLimit ?? 500;
+    const [own, inherited] = await Promise.all([
+      states.dueSkus(batch.shardId, upTo, limit),
+      inheritedDue(batch.shardId, upTo, limit),
+    ]);
+    const due = [...new Set([...own, ...inherited])].filter(
+      (sku) => !state.skus.has(sku) && !batch.loaded.has(sku),
+    );
     if (due.length === 0) return batch;
     const loaded = await states.loadSkus(due);
     for (const [sku, stored] of loaded) batch.loaded.set(sku, stored);

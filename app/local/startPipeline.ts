@@ -53,6 +53,7 @@ export function startPipeline(stack: Stack, options: PipelineOptions): Pipeline 
     cache,
     logger,
     metrics,
+    lineage: new KinesisShardLineage(stack.kinesis, stackConfig.streamName),
     now: Date.now,
   });
   const poller = new EventSourcePoller({

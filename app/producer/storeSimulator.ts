@@ -44,7 +44,18 @@ export function simulatedBasePrice(index: number): number {
 export function* simulateStore(simulation: StoreSimulation): Generator<StreamEvent> {
   const random = mulberry32(simulation.seed);
   const popularity = cumulativeZipf(simulation.skus, 1.1);
-  const stock = Array.from({ length: simulation.skus }, (_, index) => 50 + (index % 7) * 40);
+  // Each SKU is stocked for a few hours of its expected sales, some thinly, some far too well:
+  // pricing then has both scarce and overstocked items to work on, as a real store does.
+  const unitsPerHour = (index: number) =>
+    ((popularity[index] as number) - (index === 0 ? 0 : (popularity[index - 1] as number))) *
+    simulation.rate *
+    orderShare *
+    1.7 *
+    3600;
+  const target = Array.from({ length: simulation.skus }, (_, index) =>
+    Math.max(20, Math.round(unitsPerHour(index) * (0.1 + 2.5 * random() * random()))),
+  );
+  const stock = [...target];
   let count = 0;
   const pick = (): number => {
     const sale = simulation.flashSale;
@@ -77,7 +88,8 @@ export function* simulateStore(simulation: StoreSimulation): Generator<StreamEve
     } else {
       const index = pick();
       const onHand = stock[index] ?? 0;
-      const restock = onHand < 20 && random() < 0.5 ? 100 + Math.floor(random() * 200) : 0;
+      const level = target[index] ?? 20;
+      const restock = onHand < level / 5 && random() < 0.5 ? level - onHand : 0;
       stock[index] = onHand + restock;
       const base = {
         type: 'inventory',

@@ -24,7 +24,7 @@ export interface SkuRecord {
   readonly price: PriceState;
   readonly windows?:
     | {
-        readonly firstPaneStart: number;
+        readonly firstEventTime: number;
         readonly shortHead: number;
         readonly longHead: number;
         /** The slot's pane counters, base64 of little-endian int32. */
@@ -54,7 +54,7 @@ export function toRecord(state: SkuState, slab: PaneSlab, nextTick: number): Sku
     appliedEvents: state.appliedEvents,
     price: withoutUndefined(state.price),
     windows: {
-      firstPaneStart: finite(state.firstPaneStart) ?? Number.MAX_SAFE_INTEGER,
+      firstEventTime: finite(state.firstEventTime) ?? Number.MAX_SAFE_INTEGER,
       shortHead: finite(state.shortHead) ?? Number.MIN_SAFE_INTEGER,
       longHead: finite(state.longHead) ?? Number.MIN_SAFE_INTEGER,
       counters: Buffer.from(slab.read(state.slot).buffer).toString('base64'),
@@ -82,9 +82,9 @@ export function fromRecord(record: SkuRecord, config: PricingConfig, slab: PaneS
   state.price = { ...initialPrice(record.price) };
   if (record.windows !== undefined) {
     const none = (head: number) => (head === Number.MIN_SAFE_INTEGER ? Number.NEGATIVE_INFINITY : head);
-    const { firstPaneStart } = record.windows;
-    state.firstPaneStart =
-      firstPaneStart === Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : firstPaneStart;
+    const { firstEventTime } = record.windows;
+    state.firstEventTime =
+      firstEventTime === Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : firstEventTime;
     state.shortHead = none(record.windows.shortHead);
     state.longHead = none(record.windows.longHead);
     const bytes = new Uint8Array(Buffer.from(record.windows.counters, 'base64')); // copied: aligned for Int32Array

@@ -9,6 +9,12 @@ import type { ActiveSku } from './watermark';
 import type { WindowGeometry, WindowPlan } from './windowPlan';
 import { windowStats } from './windowStats';
 
+/**
+ * The shortest time a window is taken to cover: only a guard against dividing by nearly nothing.
+ * A coarser floor (a pane, say) differs between the windows and reads a new SKU's steady demand
+ * as a surge.
+ */
+const minimumSpanMs = 1000;
 const SHORT: Window = 0;
 const LONG: Window = 1;
 
@@ -36,8 +42,8 @@ export interface SkuState extends ActiveSku {
   longLo: number;
   longHi: number;
   basePrice: number | undefined;
-  /** Start of the first pane this state has seen an event in: windows cover no time before it. */
-  firstPaneStart: number;
+  /** Event time of the first event this state applied: its windows cover no time before it. */
+  firstEventTime: number;
   onHand: number | undefined;
   onHandTime: number;
   lateEvents: number;
@@ -70,7 +76,7 @@ export function createSkuState(sku: string, config: PricingConfig, slab: PaneSla
     longLo: Number.NaN,
     longHi: Number.NaN,
     basePrice: rule.basePrice,
-    firstPaneStart: Number.POSITIVE_INFINITY,
+    firstEventTime: Number.POSITIVE_INFINITY,
     onHand: undefined,
     onHandTime: Number.NEGATIVE_INFINITY,
     lateEvents: 0,
@@ -97,8 +103,7 @@ export function windowSums(state: SkuState, slab: PaneSlab): number[] {
 export function applyEvent(state: SkuState, slab: PaneSlab, decoded: DecodedEvent, plan: WindowPlan): void {
   const { event, eventTime } = decoded;
   const shortPane = Math.floor(eventTime / plan.short.paneMs);
-  if (shortPane * plan.short.paneMs < state.firstPaneStart)
-    state.firstPaneStart = shortPane * plan.short.paneMs;
+  if (eventTime < state.firstEventTime) state.firstEventTime = eventTime;
   if (event.type === 'order') {
     let units = 0;
     for (const line of event.lines) units += line.quantity;
@@ -199,5 +204,5 @@ function slide(state: SkuState, slab: PaneSlab, window: WindowGeometry, which: W
     state.longLo = lo;
     state.longHi = hi;
   }
-  return Math.max(window.paneMs, Math.min(window.sizeMs, end - state.firstPaneStart));
+  return Math.max(minimumSpanMs, Math.min(window.sizeMs, end - state.firstEventTime));
 }

@@ -5,7 +5,7 @@ import { startPipeline } from '../../app/local/startPipeline';
 import { Producer } from '../../app/producer/Producer';
 import { simulateStore } from '../../app/producer/storeSimulator';
 import type { Stack } from '../../app/stack';
-import { listAllShards } from '../../app/stream/shardMap';
+import { hashKeyOf, listAllShards } from '../../app/stream/shardMap';
 import { type PricingConfig, pricingConfigSchema } from '../../processors/config/pricingConfig';
 import type { StreamEvent } from '../../processors/events/schema';
 import { skuOf, splitBySku } from '../../processors/events/splitBySku';
@@ -257,8 +257,11 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
     const run = await freshStream(stack, 2);
     const events = storeEvents(2000);
     const perSku = new Map<string, number>();
-    for (const part of events.flatMap(splitBySku))
-      perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
+    const count = (parts: readonly StreamEvent[]) => {
+      for (const part of parts.flatMap(splitBySku))
+        perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
+    };
+    count(events.slice(0, 1000));
     const pipeline = startPipeline(run, {
       config,
       cachePrefix: `test:${randomUUID()}:`,
@@ -281,7 +284,35 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
         { client: run.kinesis, maxWaitTime: 30, minDelay: 1 },
         { StreamName: run.config.streamName },
       );
-      await produce(run, events.slice(1000));
+      // BOOK SKUs sell only before the split: afterwards they are idle on a finished parent.
+      const afterSplit = events
+        .slice(1000)
+        .flatMap(splitBySku)
+        .filter((part) => !skuOf(part).startsWith('BOOK-'));
+      await produce(run, afterSplit);
+      count(afterSplit);
+      await pipeline.poller.whenCaughtUp();
+      // A later event on each child, from a SKU of its own, moves each child's clock well past the
+      // SKUs that sold only before the split: they are idle, and the children must sweep them.
+      const all = await listAllShards(run.kinesis, run.config.streamName);
+      const kids = all.filter((shard) => shard.ParentShardId === parent?.ShardId);
+      const later = new Date(Date.parse((events.at(-1) as StreamEvent).eventTime) + 300_000).toISOString();
+      const clockEvents = kids.map((kid, index) => {
+        const low = BigInt(kid.HashKeyRange?.StartingHashKey ?? '0');
+        const high = BigInt(kid.HashKeyRange?.EndingHashKey ?? '0');
+        let n = 0;
+        while (!(hashKeyOf(`CLOCK-${index}-${n}`) >= low && hashKeyOf(`CLOCK-${index}-${n}`) <= high)) n += 1;
+        const sku = `CLOCK-${index}-${n}`;
+        perSku.set(sku, 1);
+        return {
+          type: 'order',
+          v: 1,
+          orderId: `clock-${index}`,
+          eventTime: later,
+          lines: [{ sku, quantity: 1, unitPrice: 100 }],
+        } as StreamEvent;
+      });
+      await produce(run, clockEvents);
       await pipeline.poller.whenCaughtUp();
 
       const shards = await listAllShards(run.kinesis, run.config.streamName);
@@ -293,7 +324,24 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
         expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
         const history = await pipeline.prices.history(sku);
         expect(new Set(history.map((row) => row.asOf)).size, sku).toBe(history.length);
-        history.slice(1).forEach((row, index) => expect(row.previousPrice, sku).toBe(history[index]?.price));
+        expect(
+          history.slice(1).map((row) => row.previousPrice),
+          sku,
+        ).toEqual(history.slice(0, -1).map((row) => row.price));
+      }
+      // Every SKU of the children's hash ranges still holding windows is up to its child's clock.
+      const interval = config.interval ?? config.windows.short.slide;
+      for (const kid of kids) {
+        const { clock } = await pipeline.states.loadShard(kid.ShardId as string);
+        const low = BigInt(kid.HashKeyRange?.StartingHashKey ?? '0');
+        const high = BigInt(kid.HashKeyRange?.EndingHashKey ?? '0');
+        const inRange = [...stored.values()].filter(
+          ({ record }) => hashKeyOf(record.sku) >= low && hashKeyOf(record.sku) <= high,
+        );
+        expect(inRange.filter(({ record }) => record.sku.startsWith('BOOK-')).length).toBeGreaterThan(0);
+        for (const { record } of inRange.filter((entry) => entry.record.windows !== undefined)) {
+          expect(record.nextTick, record.sku).toBeGreaterThanOrEqual((clock.nextTick ?? 0) - interval);
+        }
       }
       const children = shards.filter((shard) => shard.ParentShardId === parent?.ShardId);
       expect(children).toHaveLength(2);

@@ -113,6 +113,22 @@ describe('priceSkus', () => {
     for (const change of hot) expect(change.asOf % 20_000).toBe(0);
   });
 
+  it('does not read a new SKU with steady demand as a surge while its windows fill', async () => {
+    // First order 15 s before the 1-minute long-window boundary: both windows have seen 20 s of it.
+    const stream = byTime([
+      ...orders('ELEC-NEW', 45_000, 200_000, 1_000),
+      ...orders('ELEC-CLOCK', 0, 300_000, 10_000),
+    ]);
+    const outputs = await run(decodedEvents(stream));
+
+    const changes = pricesOf(outputs, 'ELEC-NEW');
+    // Nothing but the initial price while it sells steadily (it stops at 200 s, and then decays).
+    expect(changes.filter((change) => change.asOf <= t0 + 200_000).map((change) => change.reason)).toEqual([
+      'initial',
+    ]);
+    expect(changes.at(-1)?.reason).toBe('slow-demand');
+  });
+
   it('counts late events beyond the allowed lateness and does not apply them', async () => {
     const stream = [
       ...orders('ELEC-1', 0, 300_000, 10_000),
@@ -175,14 +191,28 @@ describe('priceSkus with stored records (one Lambda invocation per batch)', () =
       clock = { maxEventTime: state.watermark.maxEventTime, nextTick: state.watermark.nextTick };
       outputs.push(...produced);
     };
-    for (const batch of batches) {
+    const attempt = async (batch: readonly DecodedEvent[]) => {
       const state = createCoreState(pricing, clock);
-      save(
+      const load = (sku: string) => store.get(sku);
+      return {
         state,
-        await lastValueFrom(
-          from(batch).pipe(priceSkus(pricing, { state, load: (sku) => store.get(sku) }), toArray()),
-        ),
-      );
+        produced: await lastValueFrom(from(batch).pipe(priceSkus(pricing, { state, load }), toArray())),
+      };
+    };
+    for (const [index, batch] of batches.entries()) {
+      const saved = crash(index);
+      if (saved !== undefined) {
+        // The attempt dies after saving `saved` of its SKU records, before the clock.
+        const { state, produced } = await attempt(batch);
+        const records = [
+          ...produced.flatMap((output) => (output.kind === 'snapshot' ? [output.record] : [])),
+          ...recordsOf(state),
+        ];
+        for (const record of records.slice(0, saved)) store.set(record.sku, record);
+        outputs.push(...produced);
+      }
+      const { state, produced } = await attempt(batch);
+      save(state, produced);
     }
     // The sweep brings every SKU still holding windows up to the clock, as the consumer does.
     const state = createCoreState(pricing, clock);

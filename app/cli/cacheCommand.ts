@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { PriceCache } from '../consumer/PriceCache';
+import { PriceStore } from '../consumer/PriceStore';
+import { startStack } from '../stack';
+import { stackConfigFrom, withStackFlags } from './stackFlags';
+
+/** `pricestream cache rebuild`: restores the Redis cache from the prices in DynamoDB. */
+export function cacheCommand(): Command {
+  return new Command('cache').description('manage the Redis price cache').addCommand(
+    withStackFlags(
+      new Command('rebuild').description(
+        'rewrite the Redis cache from the prices in DynamoDB (needs a running stack or AWS)',
+      ),
+    ).action(async (rawFlags: Record<string, unknown>) => {
+      const config = stackConfigFrom(rawFlags);
+      if (config.target === 'embedded' && config.dynamodbEndpoint === undefined) {
+        throw new Error(
+          'cache rebuild reads the prices of a running stack: set DYNAMODB_ENDPOINT (or --target aws)',
+        );
+      }
+      const stack = await startStack(config, { resources: false });
+      try {
+        const written = await new PriceCache(stack.redis as NonNullable<typeof stack.redis>).rebuild(
+          new PriceStore(stack.dynamo, stack.tables.prices).allCurrent(),
+        );
+        process.stdout.write(`cache rebuilt: ${written} prices written to ${config.redisUrl}\n`);
+      } finally {
+        await stack.stop();
+      }
+    }),
+  );
+}
