@@ -1,9 +1,8 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type BatchWriteCommandOutput,
   DynamoDBDocumentClient,
-  PutCommand,
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -22,9 +21,9 @@ export interface StoredPrice {
   readonly stats: PriceChange['stats'];
 }
 
-const current = 'current';
 const historyKey = (asOf: number) => `h#${String(asOf).padStart(15, '0')}`;
 const batchLimit = 25;
+const writeConcurrency = 8;
 
 export function storedPrice(change: PriceChange): StoredPrice {
   const { kind: _, ...price } = change;
@@ -32,10 +31,10 @@ export function storedPrice(change: PriceChange): StoredPrice {
 }
 
 /**
- * Prices in DynamoDB, the record: per SKU a `current` item and a history item per change, keyed
- * by the event time the price is as of. History writes are idempotent (same key, same content on a
- * retry or replay); the current item is written only if it is not newer than what is written, so
- * an older price never overwrites a newer one.
+ * Prices in DynamoDB, the record: per SKU one item per change, keyed by the event time the price
+ * is as of (`h#` and the as-of time). The current price is the newest item, so an older price can
+ * never stand over a newer one, and writes need no condition: the same change written twice (a
+ * retry, a replay) is the same item.
  */
 export class PriceStore {
   private readonly documents: DynamoDBDocumentClient;
@@ -49,53 +48,37 @@ export class PriceStore {
     });
   }
 
-  /** Writes a batch's changes: all history rows, then one current row per SKU (its newest change). */
+  /** Writes a batch's changes as history rows, 25 to a request, requests in parallel. Idempotent. */
   async write(changes: readonly PriceChange[]): Promise<void> {
-    if (changes.length === 0) return;
     const rows = changes.map((change) => ({
       PutRequest: { Item: { ...storedPrice(change), version: historyKey(change.asOf) } },
     }));
-    for (let start = 0; start < rows.length; start += batchLimit) {
-      let pending: BatchWriteCommandOutput['UnprocessedItems'] = {
-        [this.table]: rows.slice(start, start + batchLimit),
-      };
+    const chunks = Array.from({ length: Math.ceil(rows.length / batchLimit) }, (_, index) =>
+      rows.slice(index * batchLimit, (index + 1) * batchLimit),
+    );
+    const writeChunk = async (chunk: typeof rows) => {
+      let pending: BatchWriteCommandOutput['UnprocessedItems'] = { [this.table]: chunk };
       while (pending?.[this.table]?.length) {
         const result: BatchWriteCommandOutput = await this.documents.send(
           new BatchWriteCommand({ RequestItems: pending }),
         );
         pending = result.UnprocessedItems;
       }
-    }
-    const newest = new Map<string, PriceChange>();
-    for (const change of changes) {
-      const seen = newest.get(change.sku);
-      if (seen === undefined || seen.asOf <= change.asOf) newest.set(change.sku, change);
-    }
-    await Promise.all([...newest.values()].map((change) => this.writeCurrent(change)));
-  }
-
-  private async writeCurrent(change: PriceChange): Promise<void> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...storedPrice(change), version: current },
-          ConditionExpression: 'attribute_not_exists(asOf) OR asOf <= :asOf',
-          ExpressionAttributeValues: { ':asOf': change.asOf },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error; // a newer price is there: keep it
+    };
+    for (let start = 0; start < chunks.length; start += writeConcurrency) {
+      await Promise.all(chunks.slice(start, start + writeConcurrency).map(writeChunk));
     }
   }
 
-  /** A SKU's current price, or undefined. */
+  /** A SKU's current price: its newest history row, or undefined. */
   async current(sku: string): Promise<StoredPrice | undefined> {
     const page = await this.documents.send(
       new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: 'sku = :sku AND version = :current',
-        ExpressionAttributeValues: { ':sku': sku, ':current': current },
+        KeyConditionExpression: 'sku = :sku AND begins_with(version, :history)',
+        ExpressionAttributeValues: { ':sku': sku, ':history': 'h#' },
+        ScanIndexForward: false,
+        Limit: 1,
       }),
     );
     return page.Items?.[0] as StoredPrice | undefined;
@@ -120,20 +103,24 @@ export class PriceStore {
     return items;
   }
 
-  /** Every SKU's current price, page by page (for rebuilding the cache). */
+  /**
+   * Every SKU's current price (its newest history row), a page of SKUs at a time, for rebuilding
+   * the cache. Reads the whole table: an operator's repair, not a hot path.
+   */
   async *allCurrent(): AsyncGenerator<StoredPrice[]> {
+    const newest = new Map<string, StoredPrice>();
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.documents.send(
-        new ScanCommand({
-          TableName: this.table,
-          FilterExpression: 'version = :current',
-          ExpressionAttributeValues: { ':current': current },
-          ExclusiveStartKey: start,
-        }),
+        new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }),
       );
-      yield (page.Items ?? []) as StoredPrice[];
+      for (const item of (page.Items ?? []) as StoredPrice[]) {
+        const seen = newest.get(item.sku);
+        if (seen === undefined || seen.asOf < item.asOf) newest.set(item.sku, item);
+      }
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
+    const prices = [...newest.values()];
+    for (let index = 0; index < prices.length; index += 500) yield prices.slice(index, index + 500);
   }
 }

@@ -47,33 +47,36 @@ export class StateStore {
     });
   }
 
-  /** The stored records of these SKUs, batched 100 a request, retrying unprocessed keys. */
+  /** The stored records of these SKUs, 100 a request, requests in parallel, retrying unprocessed keys. */
   async loadSkus(skus: Iterable<string>): Promise<Map<string, StoredSku>> {
     const found = new Map<string, StoredSku>();
     const all = [...new Set(skus)];
-    for (let start = 0; start < all.length; start += getLimit) {
-      let keys: Record<string, unknown>[] | undefined = all
-        .slice(start, start + getLimit)
-        .map((sku) => ({ sku }));
-      while (keys !== undefined && keys.length > 0) {
-        const page: BatchGetCommandOutput = await this.documents.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of page.Responses?.[this.table] ?? []) {
-          found.set(item.sku as string, {
-            record: item.record as SkuRecord,
-            version: item.version as number,
-          });
+    const chunks = Array.from({ length: Math.ceil(all.length / getLimit) }, (_, index) =>
+      all.slice(index * getLimit, (index + 1) * getLimit),
+    );
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let keys: Record<string, unknown>[] | undefined = chunk.map((sku) => ({ sku }));
+        while (keys !== undefined && keys.length > 0) {
+          const page: BatchGetCommandOutput = await this.documents.send(
+            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          for (const item of page.Responses?.[this.table] ?? []) {
+            found.set(item.sku as string, {
+              record: item.record as SkuRecord,
+              version: item.version as number,
+            });
+          }
+          keys = page.UnprocessedKeys?.[this.table]?.Keys;
         }
-        keys = page.UnprocessedKeys?.[this.table]?.Keys;
-      }
-    }
+      }),
+    );
     return found;
   }
 
   /**
    * Writes SKU records, each conditional on the version it was read at; a SKU another writer
-   * changed meanwhile fails with StaleStateError. Active SKUs are indexed as due at their next tick.
+   * changed meanwhile fails with StaleStateError. Active SKUs are indexed under their `dueAt`.
    */
   async saveSkus(
     records: readonly SkuRecord[],
@@ -83,7 +86,7 @@ export class StateStore {
     const pending = [...records];
     const write = async (record: SkuRecord) => {
       const version = versions.get(record.sku) ?? 0;
-      const due = record.windows !== undefined && record.nextTick !== undefined;
+      const due = record.windows !== undefined && record.dueAt !== undefined;
       try {
         await this.documents.send(
           new PutCommand({

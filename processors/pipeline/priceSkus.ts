@@ -45,7 +45,9 @@ export function createCoreState(
 
 /** The records of every SKU the state holds, to store after a batch. */
 export function recordsOf(state: CoreState): SkuRecord[] {
-  return [...state.skus.values()].map((sku) => toRecord(sku, state.slab, state.watermark.nextTick));
+  return [...state.skus.values()].map((sku) =>
+    toRecord(sku, state.slab, state.watermark.nextTick, state.plan),
+  );
 }
 
 export interface PriceSkusOptions {

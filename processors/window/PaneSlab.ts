@@ -128,6 +128,17 @@ export class PaneSlab {
     this.counters.set(values, start);
   }
 
+  /** A field summed over panes [from, to) that the window's ring still holds, without touching its sum. */
+  count(slot: number, window: Window, head: number, from: number, to: number, field: number): number {
+    const start = this.select(slot) + this.ringStarts[window];
+    const capacity = this.capacities[window];
+    let total = 0;
+    for (let pane = Math.max(from, head - capacity + 1); pane < Math.min(to, head + 1); pane++) {
+      total += this.counters[start + ringIndex(pane, capacity) * fields + field] as number;
+    }
+    return total;
+  }
+
   /** A field of a window's sum. */
   sum(slot: number, window: Window, field: number): number {
     return this.counters[this.select(slot) + this.sumStart + window * fields + field] as number;

@@ -2,7 +2,8 @@ import type { PricingConfig } from '../config/pricingConfig';
 import type { EventPosition } from '../events/position';
 import type { PriceState } from '../pricing/decidePrice';
 import type { PaneSlab } from './PaneSlab';
-import { createSkuState, type SkuState } from './skuState';
+import { createSkuState, dueAt, type SkuState } from './skuState';
+import type { WindowPlan } from './windowPlan';
 
 /**
  * A SKU's whole state as plain, storable data: what a consumer saves after a batch and loads for
@@ -15,6 +16,8 @@ export interface SkuRecord {
   readonly applied: Readonly<Record<string, readonly [string, number]>>;
   /** The next pricing tick this SKU is due, event time. */
   readonly nextTick?: number | undefined;
+  /** When a sweep must next bring it up to the clock (see `dueAt`); absent for an idle SKU. */
+  readonly dueAt?: number | undefined;
   readonly lastEventTime?: number | undefined;
   readonly basePrice?: number | undefined;
   readonly onHand?: number | undefined;
@@ -39,8 +42,12 @@ const finite = (value: number): number | undefined => (Number.isFinite(value) ? 
  * The record of an active SKU (one the watermark holds, whether or not its panes have counts yet),
  * due at its own next tick or the partition's, whichever is later.
  */
-export function toRecord(state: SkuState, slab: PaneSlab, nextTick: number): SkuRecord {
+export function toRecord(state: SkuState, slab: PaneSlab, nextTick: number, plan?: WindowPlan): SkuRecord {
   return {
+    dueAt:
+      plan === undefined
+        ? undefined
+        : dueAt(state, slab, plan, Number.isNaN(nextTick) ? Number.NEGATIVE_INFINITY : nextTick),
     sku: state.sku,
     applied: Object.fromEntries(
       Object.entries(state.applied).map(([shard, at]) => [shard, [at.sequenceNumber, at.subSequenceNumber]]),
@@ -95,7 +102,7 @@ export function fromRecord(record: SkuRecord, config: PricingConfig, slab: PaneS
 
 /** The record an evicted SKU leaves: its snapshot, no windows. */
 export function idleRecord(record: SkuRecord): SkuRecord {
-  return { ...record, windows: undefined, nextTick: undefined };
+  return { ...record, windows: undefined, nextTick: undefined, dueAt: undefined };
 }
 
 /** Whether `position` was already applied to this SKU from its shard (a retry or a replay). */

@@ -206,3 +206,29 @@ function slide(state: SkuState, slab: PaneSlab, window: WindowGeometry, which: W
   }
   return Math.max(minimumSpanMs, Math.min(window.sizeMs, end - state.firstEventTime));
 }
+
+/**
+ * The next tick at which this SKU's price or windows can change without a new event: its next
+ * tick if the long window will hold a demand signal then (or it has no price yet), otherwise the
+ * tick at which its windows empty and it is evicted. Without a signal nothing can change before
+ * then (the long window only loses orders), so a store sweeping idle SKUs need not load it sooner;
+ * the ticks in between still run, lazily, when it is loaded. Undefined before its first tick.
+ */
+export function dueAt(
+  state: SkuState,
+  slab: PaneSlab,
+  plan: WindowPlan,
+  nextTick: number,
+): number | undefined {
+  const next = Math.max(state.nextTick, nextTick);
+  if (!Number.isFinite(next)) return undefined;
+  const { long } = plan;
+  const end = Math.floor(next / long.slideMs) * (long.slideMs / long.paneMs);
+  const ordersThen = slab.count(state.slot, LONG, state.longHead, end - long.sizePanes, end, ORDERS);
+  if (state.price.price === undefined || ordersThen >= state.rule.minOrders) return next;
+  // The first tick at or after `next` whose short and long windows both start after the last event.
+  const emptyFrom = (window: WindowGeometry) =>
+    (Math.floor((state.lastEventTime + window.sizeMs) / window.slideMs) + 1) * window.slideMs;
+  const evictAt = Math.max(next, emptyFrom(plan.short), emptyFrom(plan.long));
+  return Math.ceil(evictAt / plan.intervalMs) * plan.intervalMs;
+}

@@ -1,0 +1,189 @@
+/**
+ * End-to-end benchmark on the embedded stack (kinesalite, dynalite, the Redis at REDIS_URL):
+ *   1. latency at a steady rate, and during a flash-sale burst: from the moment the producer is
+ *      handed the event that lets a pricing tick fire (the first event at or past tick + allowed
+ *      lateness) to the moment that tick's price change arrives on the Redis channel, p50/p95/p99,
+ *      after a warm-up (the cold start's initial price for every SKU is not steady-state latency);
+ *   2. consumer throughput: a backlog put first, then drained, in events/s.
+ * Never fails on time.
+ *
+ *   npm run bench:e2e -- [--rate 1000] [--warmup 60] [--seconds 20] [--backlog 50000] [--shards 4]
+ */
+import { parseArgs } from 'node:util';
+import { loadPricingConfig } from '../app/config/loadPricingConfig';
+import { loadStackConfig } from '../app/config/stackConfig';
+import type { StoredPrice } from '../app/consumer/PriceStore';
+import { startPipeline } from '../app/local/startPipeline';
+import { Producer } from '../app/producer/Producer';
+import { paced } from '../app/producer/paced';
+import { simulateStore } from '../app/producer/storeSimulator';
+import { startStack } from '../app/stack';
+import { ensureTables } from '../app/stores/ensureTables';
+import { tableNames } from '../app/stores/tableSpecs';
+import { ensureStream } from '../app/stream/ensureStream';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '20' },
+    backlog: { type: 'string', default: '50000' },
+    shards: { type: 'string', default: '4' },
+    warmup: { type: 'string', default: '60' },
+  },
+});
+const rate = Number(values.rate);
+/** Event time before measuring starts (see latencyRun). */
+const warmUpMs = Number(values.warmup) * 1000;
+
+const seconds = Number(values.seconds);
+const shards = Number(values.shards);
+const config = await loadPricingConfig(new URL('../app/config/pricing.demo.json', import.meta.url).pathname);
+const stack = await startStack(
+  loadStackConfig(process.env, {
+    shardCount: shards,
+    streamName: 'bench-e2e',
+    tablePrefix: `bench-${Date.now()}`,
+  }),
+);
+
+/** A stream and tables of a run's own: one stream per table set, as in production. */
+async function freshRun(label: string) {
+  const streamName = `bench-e2e-${label}`;
+  const tablePrefix = `bench-e2e-${label}`;
+  const tables = tableNames(tablePrefix);
+  await Promise.all([ensureStream(stack.kinesis, streamName, shards), ensureTables(stack.dynamo, tables)]);
+  return { ...stack, config: { ...stack.config, streamName, tablePrefix }, tables };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Puts a paced simulated store into a fresh stream with its own pipeline; returns tick latencies. */
+async function latencyRun(label: string, flashSale: boolean) {
+  const run = await freshRun(label);
+  const { streamName } = run.config;
+  const pipeline = startPipeline(run, {
+    config,
+    cachePrefix: `bench:${label}:`,
+    settings: { batchSize: 1000 },
+    logLevel: 'ERROR',
+  });
+  const subscriber = stack.redis?.duplicate();
+  const received: { asOf: number; at: number; reason: string }[] = [];
+  await subscriber?.subscribe(pipeline.cache?.channel ?? '');
+  subscriber?.on('message', (_channel: string, message: string) => {
+    const price = JSON.parse(message) as StoredPrice;
+    received.push({ asOf: price.asOf, at: performance.now(), reason: price.reason });
+  });
+  const start = Date.now();
+  const store = simulateStore({
+    skus: 10_000,
+    rate,
+    count: rate * (seconds + warmUpMs / 1000),
+    startTime: start,
+    seed: 5,
+    flashSale: flashSale
+      ? { startAfterMs: 0, durationMs: seconds * 1000, hotSkus: 3, share: 0.6 }
+      : undefined,
+  });
+  // When each event was handed to the producer: event times only grow, so two arrays suffice.
+  const eventTimes: number[] = [];
+  const handedAt: number[] = [];
+  const producer = new Producer({ kinesis: stack.kinesis, streamName, lingerMs: 20 });
+  for await (const event of paced(store, rate)) {
+    eventTimes.push(Date.parse(event.eventTime));
+    handedAt.push(performance.now());
+    await producer.put(event);
+  }
+  await producer.flush();
+  await pipeline.poller.whenCaughtUp();
+  await pipeline.stop();
+  subscriber?.disconnect();
+
+  const firstAtOrAfter = (time: number) => {
+    let low = 0;
+    let high = eventTimes.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((eventTimes[mid] as number) < time) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
+  // After the warm-up only: the first ticks publish an initial price for every SKU seen so far,
+  // a cold-start burst of thousands of writes that says nothing about steady latency.
+  const measured = received.filter(({ asOf, reason }) => asOf >= start + warmUpMs && reason !== 'initial');
+  const latencies = measured
+    .map(({ asOf, at }) => {
+      const trigger = firstAtOrAfter(asOf + config.allowedLateness);
+      return trigger < handedAt.length ? at - (handedAt[trigger] as number) : Number.NaN;
+    })
+    .filter((latency) => Number.isFinite(latency) && latency >= 0)
+    .sort((a, b) => a - b);
+  return {
+    label,
+    priceChanges: received.length,
+    measured: latencies.length,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? Number.NaN,
+  };
+}
+
+/** Puts a backlog as fast as the producer goes, then times the consumer draining it. */
+async function throughputRun() {
+  const run = await freshRun('backlog');
+  const { streamName } = run.config;
+  const count = Number(values.backlog);
+  const events = simulateStore({
+    skus: 10_000,
+    rate: 2000,
+    count,
+    startTime: Date.parse('2026-03-01T10:00:00Z'),
+    seed: 9,
+  });
+  const report = await new Producer({ kinesis: stack.kinesis, streamName }).putAll(events);
+  const started = performance.now();
+  const pipeline = startPipeline(run, {
+    config,
+    cachePrefix: 'bench:backlog:',
+    settings: { batchSize: 10_000 },
+    logLevel: 'ERROR',
+  });
+  await pipeline.poller.whenCaughtUp();
+  const drained = (performance.now() - started) / 1000;
+  await pipeline.stop();
+  return {
+    events: report.itemsPut,
+    seconds: drained,
+    perSecond: report.itemsPut / drained,
+    changes: pipeline.metrics.total('PriceChanges'),
+  };
+}
+
+try {
+  const steady = await latencyRun('steady', false);
+  const burst = await latencyRun('flash-sale', true);
+  const backlog = await throughputRun();
+  console.log(
+    `e2e: ${rate} events/s, ${warmUpMs / 1000} s of warm-up then ${seconds} s measured per run, 10,000 SKUs, ${shards} shards on kinesalite + dynalite + Redis, demo config (10 s ticks, 5 s lateness); Node ${process.version}`,
+  );
+  console.table(
+    [steady, burst].map((row) => ({
+      run: row.label,
+      'price changes': row.priceChanges,
+      measured: row.measured,
+      'p50 ms': row.p50.toFixed(0),
+      'p95 ms': row.p95.toFixed(0),
+      'p99 ms': row.p99.toFixed(0),
+      'max ms': row.max.toFixed(0),
+    })),
+  );
+  console.log(
+    `consumer throughput: ${backlog.events} per-SKU events drained in ${backlog.seconds.toFixed(1)} s = ${Math.round(backlog.perSecond)} events/s (${backlog.changes} price changes)`,
+  );
+} finally {
+  await stack.stop();
+}
