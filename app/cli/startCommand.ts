@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { z } from 'zod';
+import { durationSchema } from '../../processors/config/duration';
+import { ConfigError } from '../config/ConfigError';
 import { loadPricingConfig } from '../config/loadPricingConfig';
 import type { StoredPrice } from '../consumer/PriceStore';
 import { startPipeline } from '../local/startPipeline';
@@ -18,6 +20,13 @@ const startFlagsSchema = z.object({
   config: z.string().optional(),
   batchSize: z.coerce.number().int().min(1).max(10_000).default(500),
   lines: z.coerce.number().int().min(0).default(20),
+  startingPosition: z.enum(['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP']).default('TRIM_HORIZON'),
+  startingTimestamp: z.iso.datetime({ offset: true }).optional(),
+  batchWindow: durationSchema.default(0),
+  parallelization: z.coerce.number().int().min(1).max(10).default(1),
+  bisect: z.boolean().default(false),
+  maxRetries: z.coerce.number().int().min(-1).max(10_000).default(-1),
+  maxRecordAge: z.union([z.literal('-1'), durationSchema]).default('-1'),
 });
 
 /**
@@ -41,9 +50,42 @@ export function startCommand(): Command {
         fileURLToPath(new URL('../config/pricing.demo.json', import.meta.url)),
       )
       .option('--batch-size <n>', 'records per consumer batch', '500')
-      .option('--lines <n>', 'price changes printed per second at most (0: summary only)', '20'),
+      .option('--lines <n>', 'price changes printed per second at most (0: summary only)', '20')
+      .option(
+        '--starting-position <position>',
+        'TRIM_HORIZON, LATEST or AT_TIMESTAMP, for shards with no checkpoint',
+        'TRIM_HORIZON',
+      )
+      .option('--starting-timestamp <iso>', 'with AT_TIMESTAMP')
+      .option('--batch-window <d>', 'wait up to this long to fill a batch, such as 500ms', '0ms')
+      .option('--parallelization <n>', 'concurrent batches per shard (1-10), by SKU hash', '1')
+      .option('--bisect', 'split a failing batch in two and retry each half')
+      .option(
+        '--max-retries <n>',
+        'retries before a batch goes to the dead letters; -1: until its records expire',
+        '-1',
+      )
+      .option(
+        '--max-record-age <d>',
+        'records older than this go to the dead letters unprocessed; -1: never',
+        '-1',
+      ),
   ).action(async (rawFlags: Record<string, unknown>) => {
     const flags = parseFlags(startFlagsSchema, rawFlags);
+    if (flags.startingPosition === 'AT_TIMESTAMP' && flags.startingTimestamp === undefined) {
+      throw new ConfigError('--starting-timestamp', 'is needed with --starting-position AT_TIMESTAMP');
+    }
+    const settings = {
+      batchSize: flags.batchSize,
+      startingPosition: flags.startingPosition,
+      startingTimestamp:
+        flags.startingTimestamp === undefined ? undefined : new Date(flags.startingTimestamp),
+      batchWindowMs: flags.batchWindow,
+      parallelizationFactor: flags.parallelization,
+      bisectOnError: flags.bisect,
+      maxRetries: flags.maxRetries,
+      maxRecordAgeMs: flags.maxRecordAge === '-1' ? -1 : flags.maxRecordAge,
+    };
     const config = await loadPricingConfig(flags.config);
     const stack = await startStack(stackConfigFrom(rawFlags));
     const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -57,11 +99,7 @@ export function startCommand(): Command {
       `  a store of ${flags.skus} SKUs at ${flags.rate} events/s; a flash sale on 3 SKUs from 1 min to 3 min. Ctrl-C stops.\n`,
     );
 
-    const pipeline = startPipeline(stack, {
-      config,
-      settings: { batchSize: flags.batchSize },
-      logLevel: 'ERROR',
-    });
+    const pipeline = startPipeline(stack, { config, settings, logLevel: 'ERROR' });
     const subscriber = stack.redis?.duplicate();
     let printed = 0;
     let skipped = 0;

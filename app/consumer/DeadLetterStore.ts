@@ -1,12 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandOutput,
-  DynamoDBDocumentClient,
-  QueryCommand,
-  ScanCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeadLetter } from '../../processors/events/decodedEvent';
+import { documentClient, putAll } from '../stores/documents';
 
 /** A batch the runtime gave up on (retries or record age exhausted): where it was, and why. */
 export interface FailedBatch {
@@ -32,13 +27,13 @@ export class DeadLetterStore {
     dynamo: DynamoDBClient,
     private readonly table: string,
   ) {
-    this.documents = DynamoDBDocumentClient.from(dynamo, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.documents = documentClient(dynamo);
   }
 
   async putRecords(letters: readonly DeadLetter[]): Promise<void> {
-    await this.put(
+    await putAll(
+      this.documents,
+      this.table,
       letters.map((letter) => ({
         shardId: letter.position.shardId,
         position: positionKey(letter.position.sequenceNumber, letter.position.subSequenceNumber),
@@ -53,7 +48,9 @@ export class DeadLetterStore {
   }
 
   async putBatch(batch: FailedBatch): Promise<void> {
-    await this.put([{ ...batch, position: `batch#${batch.firstSequenceNumber}`, kind: 'batch' }]);
+    await putAll(this.documents, this.table, [
+      { ...batch, position: `batch#${batch.firstSequenceNumber}`, kind: 'batch' },
+    ]);
   }
 
   /** Every dead letter of a shard (or of all shards), for inspection and tests. */
@@ -75,19 +72,5 @@ export class DeadLetterStore {
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
     return items;
-  }
-
-  private async put(items: readonly Record<string, unknown>[]): Promise<void> {
-    for (let start = 0; start < items.length; start += 25) {
-      let pending: BatchWriteCommandOutput['UnprocessedItems'] = {
-        [this.table]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
-      };
-      while (pending?.[this.table]?.length) {
-        const result: BatchWriteCommandOutput = await this.documents.send(
-          new BatchWriteCommand({ RequestItems: pending }),
-        );
-        pending = result.UnprocessedItems;
-      }
-    }
   }
 }

@@ -1,12 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandOutput,
-  DynamoDBDocumentClient,
-  QueryCommand,
-  ScanCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { PriceChange } from '../../processors/window/outputs';
+import { documentClient, putAll } from '../stores/documents';
 
 /** A SKU's price as stored and served: the change that set it. */
 export interface StoredPrice {
@@ -22,8 +17,6 @@ export interface StoredPrice {
 }
 
 const historyKey = (asOf: number) => `h#${String(asOf).padStart(15, '0')}`;
-const batchLimit = 25;
-const writeConcurrency = 8;
 
 export function storedPrice(change: PriceChange): StoredPrice {
   const { kind: _, ...price } = change;
@@ -43,31 +36,16 @@ export class PriceStore {
     dynamo: DynamoDBClient,
     private readonly table: string,
   ) {
-    this.documents = DynamoDBDocumentClient.from(dynamo, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.documents = documentClient(dynamo);
   }
 
   /** Writes a batch's changes as history rows, 25 to a request, requests in parallel. Idempotent. */
   async write(changes: readonly PriceChange[]): Promise<void> {
-    const rows = changes.map((change) => ({
-      PutRequest: { Item: { ...storedPrice(change), version: historyKey(change.asOf) } },
-    }));
-    const chunks = Array.from({ length: Math.ceil(rows.length / batchLimit) }, (_, index) =>
-      rows.slice(index * batchLimit, (index + 1) * batchLimit),
+    await putAll(
+      this.documents,
+      this.table,
+      changes.map((change) => ({ ...storedPrice(change), version: historyKey(change.asOf) })),
     );
-    const writeChunk = async (chunk: typeof rows) => {
-      let pending: BatchWriteCommandOutput['UnprocessedItems'] = { [this.table]: chunk };
-      while (pending?.[this.table]?.length) {
-        const result: BatchWriteCommandOutput = await this.documents.send(
-          new BatchWriteCommand({ RequestItems: pending }),
-        );
-        pending = result.UnprocessedItems;
-      }
-    };
-    for (let start = 0; start < chunks.length; start += writeConcurrency) {
-      await Promise.all(chunks.slice(start, start + writeConcurrency).map(writeChunk));
-    }
   }
 
   /** A SKU's current price: its newest history row, or undefined. */

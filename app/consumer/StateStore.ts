@@ -3,12 +3,13 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { SkuRecord } from '../../processors/window/skuRecord';
+import { documentClient } from '../stores/documents';
 import { dueIndex } from '../stores/tableSpecs';
 import { StaleStateError } from './errors';
 
@@ -42,9 +43,7 @@ export class StateStore {
     dynamo: DynamoDBClient,
     private readonly table: string,
   ) {
-    this.documents = DynamoDBDocumentClient.from(dynamo, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.documents = documentClient(dynamo);
   }
 
   /** The stored records of these SKUs, 100 a request, requests in parallel, retrying unprocessed keys. */

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../stores/documents';
 
 /** Where the local runtime is in one shard: after `sequenceNumber`, and whether the shard is done. */
 export interface Checkpoint {
@@ -16,9 +17,7 @@ export class CheckpointStore {
     private readonly table: string,
     private readonly stream: string,
   ) {
-    this.documents = DynamoDBDocumentClient.from(dynamo, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.documents = documentClient(dynamo);
   }
 
   async get(shardId: string): Promise<Checkpoint | undefined> {
