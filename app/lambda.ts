@@ -2,7 +2,8 @@
  * The Lambda entry point: the consumer handler wired to DynamoDB, Redis and Powertools from the
  * function's environment. Configuration is read once, at cold start.
  *
- * Environment: PRICESTREAM_TABLE_PREFIX, PRICESTREAM_STREAM, REDIS_URL (optional: without it
+ * Environment: PRICESTREAM_TABLE_PREFIX, PRICESTREAM_STREAM, PARALLELIZATION_FACTOR (the event
+ * source mapping's; above 1 turns the idle-SKU sweep off), REDIS_URL (optional: without it
  * prices go to DynamoDB only), PRICING_CONFIG (the pricing config as JSON; defaults when unset),
  * and Powertools' POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL, POWERTOOLS_METRICS_NAMESPACE.
  */

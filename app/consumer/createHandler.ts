@@ -38,6 +38,13 @@ export interface ConsumerDeps {
   /** Idle SKUs brought up to the clock per batch. @default 500 */
   readonly sweepLimit?: number;
   /**
+   * Sweep idle SKUs at all. Off when a shard is read by several concurrent batches (a
+   * parallelization factor above 1): a lane cannot tell another lane's SKUs, and sweeping one
+   * could price a tick before that lane applied an earlier event. Idle SKUs then catch up when
+   * they next sell. @default true
+   */
+  readonly sweep?: boolean;
+  /**
    * Where a shard came from. With it, a batch also sweeps the idle SKUs its parent shards left
    * (those that hash into this shard), so their prices decay after a reshard too.
    */
@@ -88,7 +95,7 @@ export function createHandler(
 
   const sweep = async (batch: Batch): Promise<Batch> => {
     const { state } = batch;
-    if (Number.isNaN(state.watermark.nextTick)) return batch;
+    if (deps.sweep === false || Number.isNaN(state.watermark.nextTick)) return batch;
     const upTo = state.watermark.nextTick - interval;
     const limit = deps.sweepLimit ?? 500;
     const [own, inherited] = await Promise.all([

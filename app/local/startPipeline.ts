@@ -20,6 +20,8 @@ export interface PipelineOptions {
   /** Redis key prefix. @default 'pricestream:' */
   readonly cachePrefix?: string;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Wall clock for record age. @default Date.now */
+  readonly now?: () => number;
   /** Wraps the handler, for fault injection in tests. */
   readonly wrapHandler?: (
     handler: (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>,
@@ -54,6 +56,7 @@ export function startPipeline(stack: Stack, options: PipelineOptions): Pipeline 
     logger,
     metrics,
     lineage: new KinesisShardLineage(stack.kinesis, stackConfig.streamName),
+    sweep: (options.settings?.parallelizationFactor ?? 1) === 1,
     now: Date.now,
   });
   const poller = new EventSourcePoller({
@@ -68,6 +71,7 @@ export function startPipeline(stack: Stack, options: PipelineOptions): Pipeline 
     handler: options.wrapHandler ? options.wrapHandler(handler) : handler,
     settings: options.settings,
     onFailure: (batch) => deadLetters.putBatch(batch),
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   poller.start();
   return { poller, prices, states, deadLetters, cache, metrics, stop: () => poller.stop() };

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPipeline } from '../../app/local/startPipeline';
+import { Producer } from '../../app/producer/Producer';
+import { simulateStore } from '../../app/producer/storeSimulator';
+import type { Stack } from '../../app/stack';
+import { pricingConfigSchema } from '../../processors/config/pricingConfig';
+import type { StreamEvent } from '../../processors/events/schema';
+import { skuOf, splitBySku } from '../../processors/events/splitBySku';
+import { freshStream } from '../helpers/pipelineStack';
+import { startTestStack } from '../helpers/testStack';
+
+const config = pricingConfigSchema.parse({
+  windows: { short: { size: '2m', slide: '20s' }, long: { size: '10m', slide: '1m' } },
+  allowedLateness: '20s',
+});
+
+function events(count: number, seed: number, startTime = Date.parse('2026-03-01T10:00:00Z')): StreamEvent[] {
+  return [...simulateStore({ skus: 30, rate: 4, count, seed, startTime })];
+}
+
+async function produce(stack: Stack, batch: readonly StreamEvent[], aggregate = true): Promise<void> {
+  await new Producer({
+    kinesis: stack.kinesis,
+    streamName: stack.config.streamName,
+    aggregateBytes: 2048,
+    aggregate,
+  }).putAll(batch);
+}
+
+/** Counts the records every invocation is handed. */
+function counting() {
+  const seen: string[] = [];
+  return {
+    seen,
+    wrap:
+      (
+        handler: (event: KinesisStreamEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>,
+      ) =>
+      (event: KinesisStreamEvent) => {
+        seen.push(...event.Records.map((record) => record.kinesis.sequenceNumber));
+        return handler(event);
+      },
+  };
+}
+
+describe('event source poller', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ shards: 2, redis: true });
+  });
+  afterAll(() => stack?.stop());
+
+  it('resumes after a restart from its checkpoints, handing no acknowledged record again', async () => {
+    const run = await freshStream(stack);
+    await produce(run, events(600, 1));
+    const first = counting();
+    const before = startPipeline(run, {
+      config,
+      cachePrefix: `t:${randomUUID()}:`,
+      settings: { batchSize: 10 },
+      wrapHandler: first.wrap,
+    });
+    await before.poller.whenCaughtUp();
+    await before.stop();
+    await produce(run, events(300, 2, Date.parse('2026-03-01T10:03:00Z')));
+    const second = counting();
+    const after = startPipeline(run, {
+      config,
+      cachePrefix: `t:${randomUUID()}:`,
+      settings: { batchSize: 10 },
+      wrapHandler: second.wrap,
+    });
+    await after.poller.whenCaughtUp();
+    await after.stop();
+
+    expect(first.seen.length).toBeGreaterThan(0);
+    expect(second.seen.length).toBeGreaterThan(0);
+    expect(second.seen.filter((sequence) => first.seen.includes(sequence))).toEqual([]);
+  });
+
+  it('applies every event exactly once, in order per SKU, with two lanes per shard (plain records)', async () => {
+    const run = await freshStream(stack);
+    const put = events(900, 3);
+    // Lanes go by the Kinesis record's partition key: an aggregate would carry other SKUs under its first SKU's key.
+    await produce(run, put, false);
+    const pipeline = startPipeline(run, {
+      config,
+      cachePrefix: `t:${randomUUID()}:`,
+      settings: { batchSize: 25, parallelizationFactor: 2 },
+    });
+    await pipeline.poller.whenCaughtUp();
+    await pipeline.stop();
+    const perSku = new Map<string, number>();
+    for (const part of put.flatMap(splitBySku)) perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
+    const stored = await pipeline.states.loadSkus(perSku.keys());
+
+    expect(pipeline.metrics.total('BatchFailures')).toBe(0);
+    for (const [sku, count] of perSku) {
+      const record = stored.get(sku)?.record;
+      expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
+      const history = await pipeline.prices.history(sku);
+      expect(
+        history.slice(1).map((row) => row.previousPrice),
+        sku,
+      ).toEqual(history.slice(0, -1).map((row) => row.price));
+    }
+  });
+
+  it('gives up on a batch after the maximum retries, bisecting first, and sends it to the dead letters', async () => {
+    const run = await freshStream(stack, 1);
+    await produce(run, events(200, 4));
+    let calls = 0;
+    const pipeline = startPipeline(run, {
+      config,
+      settings: { batchSize: 100, maxRetries: 1, bisectOnError: true },
+      wrapHandler: () => async (event) => {
+        calls += 1;
+        return {
+          batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber as string }],
+        };
+      },
+    });
+    await pipeline.poller.whenCaughtUp();
+    await pipeline.stop();
+    const batches = (await pipeline.deadLetters.list()).filter((letter) => letter.kind === 'batch');
+
+    expect(calls).toBeGreaterThan(2);
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.reduce((total, letter) => total + (letter.records as number), 0)).toBeGreaterThan(0);
+    expect(batches[0]?.reason).toMatch(/maximum retries 1/);
+  });
+
+  it('starts a new consumer at LATEST, or AT_TIMESTAMP, instead of the beginning', async () => {
+    const run = await freshStream(stack, 1);
+    await produce(run, events(100, 5));
+    const since = new Date();
+    const latest = counting();
+    const atLatest = startPipeline(run, {
+      config,
+      consumer: 'latest',
+      settings: { startingPosition: 'LATEST' },
+      wrapHandler: latest.wrap,
+    });
+    await atLatest.poller.whenCaughtUp();
+    await produce(run, events(40, 6, Date.parse('2026-03-01T11:00:00Z')));
+    await atLatest.poller.whenCaughtUp();
+    await atLatest.stop();
+    const stamped = counting();
+    const atTimestamp = startPipeline(run, {
+      config,
+      consumer: 'timestamp',
+      settings: { startingPosition: 'AT_TIMESTAMP', startingTimestamp: since },
+      wrapHandler: stamped.wrap,
+    });
+    await atTimestamp.poller.whenCaughtUp();
+    await atTimestamp.stop();
+    const everything = counting();
+    const fromStart = startPipeline(run, { config, consumer: 'all', wrapHandler: everything.wrap });
+    await fromStart.poller.whenCaughtUp();
+    await fromStart.stop();
+
+    expect(latest.seen.length).toBeGreaterThan(0);
+    expect(latest.seen.length).toBeLessThan(everything.seen.length);
+    expect(new Set(stamped.seen)).toEqual(new Set(latest.seen));
+  });
+
+  it('sends records older than the maximum record age to the dead letters unprocessed', async () => {
+    const run = await freshStream(stack, 1);
+    await produce(run, events(100, 7));
+    const handed = counting();
+    const pipeline = startPipeline(run, {
+      config,
+      settings: { maxRecordAgeMs: 0 },
+      wrapHandler: handed.wrap,
+      now: () => Date.now() + 60_000,
+    });
+    await pipeline.poller.whenCaughtUp();
+    await pipeline.stop();
+    const batches = (await pipeline.deadLetters.list()).filter((letter) => letter.kind === 'batch');
+
+    expect(handed.seen).toEqual([]);
+    expect(batches[0]?.reason).toMatch(/older than the maximum record age/);
+  });
+});
