@@ -1,6 +1,7 @@
+import { PricestreamError } from '../errors';
+
 /** Bad configuration or CLI input: names the field and says what is wrong. Thrown at start-up, before work. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+export class ConfigError extends PricestreamError {
   readonly field: string;
 
   constructor(field: string, message: string, options?: ErrorOptions) {

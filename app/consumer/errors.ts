@@ -1,16 +1,10 @@
-/** Base of the consumer's errors: sets `name` and keeps a `cause`. */
-export class ConsumerError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { PricestreamError } from '../errors';
 
 /**
  * A store refused a write because what it holds changed since it was read: another invocation got
  * there first. Retryable: the batch is retried, reloads, and its already-applied events change nothing.
  */
-export class StaleStateError extends ConsumerError {
+export class StaleStateError extends PricestreamError {
   readonly sku: string;
   readonly shardId: string;
 

@@ -1,13 +1,7 @@
-/** Base of the producer's errors: sets `name` and keeps a `cause`. */
-export class ProducerError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { PricestreamError } from '../errors';
 
 /** A line of NDJSON input that is not a valid event; names the line and the field. */
-export class InvalidEventError extends ProducerError {
+export class InvalidEventError extends PricestreamError {
   readonly line: number;
   readonly field: string;
 
