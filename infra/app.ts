@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { z } from 'zod';
 import { parseSettings } from '../app/config/parseSettings';
+import { ConsumerStack } from './ConsumerStack';
 import { StatefulStack } from './StatefulStack';
 
 const app = new App();
@@ -12,4 +13,9 @@ const context = parseSettings(
   { stage: app.node.tryGetContext('stage'), shardCount: app.node.tryGetContext('shardCount') },
   { stage: 'context stage', shardCount: 'context shardCount' },
 );
-new StatefulStack(app, `pricestream-${context.stage}-stateful`, context);
+const stateful = new StatefulStack(app, `pricestream-${context.stage}-stateful`, context);
+new ConsumerStack(app, `pricestream-${context.stage}-consumer`, {
+  stage: context.stage,
+  stream: stateful.stream,
+  tables: stateful.tables,
+});
