@@ -77,10 +77,6 @@ export class RecordPutter<T> {
     this.options = { maxAttempts: 8, backoffBaseMs: 50, backoffCapMs: 2000, random: Math.random, ...options };
   }
 
-  get queued(): { readonly records: number; readonly bytes: number } {
-    return { records: this.queuedRecords, bytes: this.queuedBytes };
-  }
-
   enqueue(record: PendingRecord<T>): void {
     let queue = this.queues.get(record.shardId);
     if (queue === undefined) {

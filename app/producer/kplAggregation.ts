@@ -34,10 +34,6 @@ export class ShardAggregator {
     this.limitBytes = limitBytes;
   }
 
-  get pendingRecords(): number {
-    return this.aggregator.length();
-  }
-
   /** Adds a user record; returns the finished aggregate when this record did not fit beside the others. */
   add(record: UserRecord): Buffer | undefined {
     const size = this.aggregator.calculateUserRecordSize(record);

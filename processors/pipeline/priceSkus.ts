@@ -1,7 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { PricingConfig } from '../config/pricingConfig';
 import type { DecodedEvent } from '../events/decodedEvent';
-import { comparePositions } from '../events/position';
 import type { CoreOutput } from '../window/outputs';
 import { PaneSlab } from '../window/PaneSlab';
 import { alreadyApplied, fromRecord, idleRecord, type SkuRecord, toRecord } from '../window/skuRecord';
@@ -135,7 +134,7 @@ function foldInto(
   /** Whether an event's position is new to the SKU; compares only the first of each shard in this fold. */
   const isNew = (sku: SkuState, position: DecodedEvent['position']): boolean => {
     if (sku.checkedFold === fold && sku.checkedShard === position.shardId) return true;
-    if (alreadyApplied(sku, position, comparePositions)) return false;
+    if (alreadyApplied(sku, position)) return false;
     sku.checkedFold = fold;
     sku.checkedShard = position.shardId;
     return true;
@@ -145,7 +144,7 @@ function foldInto(
     if (change !== undefined) emit(change);
   };
   const evict = (sku: SkuState): SkuRecord => {
-    const record = idleRecord(toRecord(sku, slab, Number.NaN));
+    const record = idleRecord(sku);
     slab.release(sku.slot);
     state.idle.set(sku.sku, record);
     emit({ kind: 'snapshot', sku: sku.sku, record });

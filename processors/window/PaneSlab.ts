@@ -32,16 +32,6 @@ export class PaneSlab {
     this.slotSize = this.sumStart + 2 * fields;
   }
 
-  /** Slots in use. */
-  get slots(): number {
-    return this.used - this.free.length;
-  }
-
-  /** Bytes the counters hold, in use or free. */
-  get bytes(): number {
-    return this.chunks.length * slotsPerChunk * this.slotSize * 4;
-  }
-
   /** A zeroed slot. */
   allocate(): number {
     const reused = this.free.pop();

@@ -1,5 +1,5 @@
 import type { PricingConfig } from '../config/pricingConfig';
-import type { EventPosition } from '../events/position';
+import { comparePositions, type EventPosition } from '../events/position';
 import type { PriceState } from '../pricing/decidePrice';
 import type { PaneSlab } from './PaneSlab';
 import { createSkuState, dueAt, type SkuState } from './skuState';
@@ -42,17 +42,28 @@ const finite = (value: number): number | undefined => (Number.isFinite(value) ? 
  * The record of an active SKU (one the watermark holds, whether or not its panes have counts yet),
  * due at its own next tick or the partition's, whichever is later.
  */
-export function toRecord(state: SkuState, slab: PaneSlab, nextTick: number, plan?: WindowPlan): SkuRecord {
+export function toRecord(state: SkuState, slab: PaneSlab, nextTick: number, plan: WindowPlan): SkuRecord {
+  const partitionNext = Number.isNaN(nextTick) ? Number.NEGATIVE_INFINITY : nextTick;
   return {
-    dueAt:
-      plan === undefined
-        ? undefined
-        : dueAt(state, slab, plan, Number.isNaN(nextTick) ? Number.NEGATIVE_INFINITY : nextTick),
+    ...idleRecord(state),
+    nextTick: finite(Math.max(state.nextTick, partitionNext)),
+    dueAt: dueAt(state, slab, plan, partitionNext),
+    windows: {
+      firstEventTime: finite(state.firstEventTime) ?? Number.MAX_SAFE_INTEGER,
+      shortHead: finite(state.shortHead) ?? Number.MIN_SAFE_INTEGER,
+      longHead: finite(state.longHead) ?? Number.MIN_SAFE_INTEGER,
+      counters: Buffer.from(slab.read(state.slot).buffer).toString('base64'),
+    },
+  };
+}
+
+/** The record an evicted SKU leaves: price, stock and applied positions; no windows, nothing due. */
+export function idleRecord(state: SkuState): SkuRecord {
+  return {
     sku: state.sku,
     applied: Object.fromEntries(
       Object.entries(state.applied).map(([shard, at]) => [shard, [at.sequenceNumber, at.subSequenceNumber]]),
     ),
-    nextTick: finite(Math.max(state.nextTick, Number.isNaN(nextTick) ? Number.NEGATIVE_INFINITY : nextTick)),
     lastEventTime: finite(state.lastEventTime),
     basePrice: state.basePrice,
     onHand: state.onHand,
@@ -60,12 +71,9 @@ export function toRecord(state: SkuState, slab: PaneSlab, nextTick: number, plan
     lateEvents: state.lateEvents,
     appliedEvents: state.appliedEvents,
     price: withoutUndefined(state.price),
-    windows: {
-      firstEventTime: finite(state.firstEventTime) ?? Number.MAX_SAFE_INTEGER,
-      shortHead: finite(state.shortHead) ?? Number.MIN_SAFE_INTEGER,
-      longHead: finite(state.longHead) ?? Number.MIN_SAFE_INTEGER,
-      counters: Buffer.from(slab.read(state.slot).buffer).toString('base64'),
-    },
+    nextTick: undefined,
+    dueAt: undefined,
+    windows: undefined,
   };
 }
 
@@ -100,19 +108,10 @@ export function fromRecord(record: SkuRecord, config: PricingConfig, slab: PaneS
   return state;
 }
 
-/** The record an evicted SKU leaves: its snapshot, no windows. */
-export function idleRecord(record: SkuRecord): SkuRecord {
-  return { ...record, windows: undefined, nextTick: undefined, dueAt: undefined };
-}
-
 /** Whether `position` was already applied to this SKU from its shard (a retry or a replay). */
-export function alreadyApplied(
-  state: SkuState,
-  position: EventPosition,
-  compare: (a: EventPosition, b: EventPosition) => number,
-): boolean {
+export function alreadyApplied(state: SkuState, position: EventPosition): boolean {
   const applied = state.applied[position.shardId];
-  return applied !== undefined && compare(position, applied) <= 0;
+  return applied !== undefined && comparePositions(position, applied) <= 0;
 }
 
 function initialPrice(price: PriceState): PriceState {
