@@ -1,18 +1,16 @@
 /**
  * The Lambda entry point: the consumer handler wired to DynamoDB, Redis and Powertools from the
- * function's environment. Configuration is read once, at cold start.
- *
- * Environment: PRICESTREAM_TABLE_PREFIX, PRICESTREAM_STREAM, PARALLELIZATION_FACTOR (the event
- * source mapping's; above 1 turns the idle-SKU sweep off), REDIS_URL (optional: without it
- * prices go to DynamoDB only), PRICING_CONFIG (the pricing config as JSON; defaults when unset),
- * and Powertools' POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL, POWERTOOLS_METRICS_NAMESPACE.
+ * function's environment (see `lambdaSettings`), read once at cold start. On AWS the cache is
+ * ElastiCache over TLS, its AUTH token read from Secrets Manager; without any Redis setting, or
+ * when Redis does not answer at cold start, prices go to DynamoDB only and the cache is rebuilt
+ * when it returns.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { type PricingConfig, pricingConfigSchema } from '../processors/config/pricingConfig';
-import { createDynamoClient, createKinesisClient } from './aws/awsClients';
-import { parseSettings } from './config/parseSettings';
+import { createDynamoClient, createKinesisClient, readSecret } from './aws/awsClients';
+import { cacheUrlOf, lambdaSettings } from './config/lambdaSettings';
+import { parsePricingConfig } from './config/loadPricingConfig';
 import { createHandler } from './consumer/createHandler';
 import { DeadLetterStore } from './consumer/DeadLetterStore';
 import { PriceCache } from './consumer/PriceCache';
@@ -22,24 +20,28 @@ import { connectRedis } from './stack';
 import { tableNames } from './stores/tableSpecs';
 import { KinesisShardLineage } from './stream/ShardLineage';
 
-const env = process.env;
-const region = env.AWS_REGION ?? 'us-east-1';
-const tables = tableNames(env.PRICESTREAM_TABLE_PREFIX ?? 'pricestream');
-const config: PricingConfig = parseSettings(pricingConfigSchema, JSON.parse(env.PRICING_CONFIG ?? '{}'));
+const settings = lambdaSettings(process.env);
+const region = settings.AWS_REGION;
+const tables = tableNames(settings.PRICESTREAM_TABLE_PREFIX);
+const config = parsePricingConfig('PRICING_CONFIG', settings.PRICING_CONFIG);
 const dynamo = createDynamoClient({ region });
 const logger = new Logger();
 const metrics = new Metrics();
-const redis = env.REDIS_URL
-  ? await connectRedis(env.REDIS_URL).catch((error: unknown) => {
-      logger.warn('Redis unavailable at cold start; pricing into DynamoDB only until it returns', { error });
-      return undefined;
-    })
-  : undefined;
+const cacheUrl = await cacheUrlOf(settings, (arn) => readSecret(region, arn));
+const redis =
+  cacheUrl === undefined
+    ? undefined
+    : await connectRedis(cacheUrl).catch((error: unknown) => {
+        logger.warn('Redis unavailable at cold start; pricing into DynamoDB only until it returns', {
+          error: (error as Error).message,
+        });
+        return undefined;
+      });
 
 const handle = createHandler({
   config,
   states: new StateStore(dynamo, tables.state),
-  prices: new PriceStore(dynamo, tables.prices),
+  prices: new PriceStore(dynamo, tables, { historyTtlDays: settings.PRICE_HISTORY_TTL_DAYS }),
   deadLetters: new DeadLetterStore(dynamo, tables.deadLetters),
   cache: redis === undefined ? undefined : new PriceCache(redis),
   logger,
@@ -47,11 +49,9 @@ const handle = createHandler({
     addMetric: (name, unit, value) =>
       metrics.addMetric(name, unit === 'Count' ? MetricUnit.Count : MetricUnit.Milliseconds, value),
   },
-  lineage: new KinesisShardLineage(
-    createKinesisClient({ region }),
-    env.PRICESTREAM_STREAM ?? 'pricestream-events',
-  ),
+  lineage: new KinesisShardLineage(createKinesisClient({ region }), settings.PRICESTREAM_STREAM),
   now: Date.now,
+  sweep: settings.PARALLELIZATION_FACTOR === 1,
 });
 
 /** Kinesis event source mapping handler, with ReportBatchItemFailures. */

@@ -81,6 +81,14 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
 }
 
 /** Connects to Redis and checks it answers, with a message that says what to do when it does not. */
+/** A Redis URL fit for a message: any password replaced. */
+export function withoutPassword(url: string): string {
+  return url.replace(
+    /\/\/([^@/]*)@/,
+    (_, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`,
+  );
+}
+
 export async function connectRedis(url: string): Promise<Redis> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
   redis.on('error', () => {}); // reconnects are reported by commands that fail, not by crashing
@@ -91,7 +99,7 @@ export async function connectRedis(url: string): Promise<Redis> {
   } catch (error) {
     redis.disconnect();
     throw new Error(
-      `no Redis answering at ${url} (REDIS_URL / --redis-url). Install redis-server and start it, ` +
+      `no Redis answering at ${withoutPassword(url)} (REDIS_URL / --redis-url). Install redis-server and start it, ` +
         `or point REDIS_URL at one: ${(error as Error).message}`,
       { cause: error },
     );

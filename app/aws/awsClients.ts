@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** Where to reach an AWS API: a region and, for an emulator, an endpoint. */
@@ -36,4 +37,16 @@ export function createKinesisClient(target: AwsEndpoint): KinesisClient {
 /** A DynamoDB client over HTTP/1.1, for AWS or dynalite. */
 export function createDynamoClient(target: AwsEndpoint): DynamoDBClient {
   return new DynamoDBClient(clientSettings(target));
+}
+
+/** A secret's string value from Secrets Manager. */
+export async function readSecret(region: string, secretId: string): Promise<string> {
+  const client = new SecretsManagerClient({ region });
+  try {
+    const secret = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    if (secret.SecretString === undefined) throw new Error(`secret ${secretId} has no string value`);
+    return secret.SecretString;
+  } finally {
+    client.destroy();
+  }
 }

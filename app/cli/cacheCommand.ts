@@ -21,7 +21,7 @@ export function cacheCommand(): Command {
       const stack = await startStack(config, { resources: false });
       try {
         const written = await new PriceCache(stack.redis as NonNullable<typeof stack.redis>).rebuild(
-          new PriceStore(stack.dynamo, stack.tables.prices).allCurrent(),
+          new PriceStore(stack.dynamo, stack.tables).allCurrent(),
         );
         process.stdout.write(`cache rebuilt: ${written} prices written to ${config.redisUrl}\n`);
       } finally {

@@ -24,8 +24,7 @@ export function priceCommand(): Command {
     try {
       const cached = stack.redis === undefined ? undefined : await new PriceCache(stack.redis).get(sku);
       const price =
-        cached ??
-        (fromDynamo ? await new PriceStore(stack.dynamo, stack.tables.prices).current(sku) : undefined);
+        cached ?? (fromDynamo ? await new PriceStore(stack.dynamo, stack.tables).current(sku) : undefined);
       if (price === undefined) {
         process.stderr.write(
           `no price for ${sku}${fromDynamo ? '' : ' in the cache (set DYNAMODB_ENDPOINT to a running stack to read the record)'}\n`,

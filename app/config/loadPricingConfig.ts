@@ -18,6 +18,11 @@ export async function loadPricingConfig(path: string | undefined): Promise<Prici
       cause: error,
     });
   }
+  return parsePricingConfig(path, text);
+}
+
+/** Validates a pricing config file's text; errors as for `loadPricingConfig`. */
+export function parsePricingConfig(path: string, text: string): PricingConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { PriceChange } from '../../processors/window/outputs';
 import { documentClient, putAll } from '../stores/documents';
 
@@ -17,6 +17,17 @@ export interface StoredPrice {
 }
 
 const historyKey = (asOf: number) => `h#${String(asOf).padStart(15, '0')}`;
+const dayMs = 86_400_000;
+
+/** The history rows' DynamoDB TTL attribute (epoch seconds), set when a TTL is configured. */
+export const historyExpiry = 'expiresAt';
+
+export interface PriceTables {
+  /** History rows, `sku` + `version`. */
+  readonly prices: string;
+  /** SKU state items, which carry each SKU's current price (see StateStore.saveSkus). */
+  readonly state: string;
+}
 
 export function storedPrice(change: PriceChange): StoredPrice {
   const { kind: _, ...price } = change;
@@ -24,52 +35,54 @@ export function storedPrice(change: PriceChange): StoredPrice {
 }
 
 /**
- * Prices in DynamoDB, the record: per SKU one item per change, keyed by the event time the price
- * is as of (`h#` and the as-of time). The current price is the newest item, so an older price can
- * never stand over a newer one, and writes need no condition: the same change written twice (a
- * retry, a replay) is the same item.
+ * Prices in DynamoDB, the record. History: per SKU one row per change, keyed by the event time the
+ * price is as of (`h#` and the as-of time); the same change written twice (a retry, a replay) is
+ * the same row, so writes need no condition. With `historyTtlDays`, rows expire that many days
+ * after their as-of time. The current price is not a history row (it would expire): it is the
+ * `price` attribute of the SKU's state item, written in the same conditional put as the SKU's
+ * windows, so an older price can never stand over a newer one.
  */
 export class PriceStore {
   private readonly documents: DynamoDBDocumentClient;
 
   constructor(
     dynamo: DynamoDBClient,
-    private readonly table: string,
+    private readonly tables: PriceTables,
+    private readonly options: { readonly historyTtlDays?: number | undefined } = {},
   ) {
     this.documents = documentClient(dynamo);
   }
 
   /** Writes a batch's changes as history rows, 25 to a request, requests in parallel. Idempotent. */
   async write(changes: readonly PriceChange[]): Promise<void> {
+    const ttl = this.options.historyTtlDays;
     await putAll(
       this.documents,
-      this.table,
-      changes.map((change) => ({ ...storedPrice(change), version: historyKey(change.asOf) })),
+      this.tables.prices,
+      changes.map((change) => ({
+        ...storedPrice(change),
+        version: historyKey(change.asOf),
+        ...(ttl === undefined ? {} : { [historyExpiry]: Math.floor((change.asOf + ttl * dayMs) / 1000) }),
+      })),
     );
   }
 
-  /** A SKU's current price: its newest history row, or undefined. */
+  /** A SKU's current price, or undefined before its first. */
   async current(sku: string): Promise<StoredPrice | undefined> {
-    const page = await this.documents.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'sku = :sku AND begins_with(version, :history)',
-        ExpressionAttributeValues: { ':sku': sku, ':history': 'h#' },
-        ScanIndexForward: false,
-        Limit: 1,
-      }),
+    const item = await this.documents.send(
+      new GetCommand({ TableName: this.tables.state, Key: { sku }, ProjectionExpression: 'price' }),
     );
-    return page.Items?.[0] as StoredPrice | undefined;
+    return item.Item?.price as StoredPrice | undefined;
   }
 
-  /** A SKU's price history, oldest first. */
+  /** A SKU's price history (the rows not expired), oldest first. */
   async history(sku: string): Promise<StoredPrice[]> {
     const items: StoredPrice[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.documents.send(
         new QueryCommand({
-          TableName: this.table,
+          TableName: this.tables.prices,
           KeyConditionExpression: 'sku = :sku AND begins_with(version, :history)',
           ExpressionAttributeValues: { ':sku': sku, ':history': 'h#' },
           ExclusiveStartKey: start,
@@ -82,23 +95,23 @@ export class PriceStore {
   }
 
   /**
-   * Every SKU's current price (its newest history row), a page of SKUs at a time, for rebuilding
-   * the cache. Reads the whole table: an operator's repair, not a hot path.
+   * Every SKU's current price, a page at a time, for rebuilding the cache. Reads the whole state
+   * table: an operator's repair, not a hot path.
    */
   async *allCurrent(): AsyncGenerator<StoredPrice[]> {
-    const newest = new Map<string, StoredPrice>();
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.documents.send(
-        new ScanCommand({ TableName: this.table, ExclusiveStartKey: start }),
+        new ScanCommand({
+          TableName: this.tables.state,
+          ProjectionExpression: 'price',
+          FilterExpression: 'attribute_exists(price)',
+          ExclusiveStartKey: start,
+        }),
       );
-      for (const item of (page.Items ?? []) as StoredPrice[]) {
-        const seen = newest.get(item.sku);
-        if (seen === undefined || seen.asOf < item.asOf) newest.set(item.sku, item);
-      }
+      const prices = (page.Items ?? []).map((item) => item.price as StoredPrice);
+      if (prices.length > 0) yield prices;
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
-    const prices = [...newest.values()];
-    for (let index = 0; index < prices.length; index += 500) yield prices.slice(index, index + 500);
   }
 }

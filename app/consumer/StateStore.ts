@@ -12,11 +12,13 @@ import type { SkuRecord } from '../../processors/window/skuRecord';
 import { documentClient } from '../stores/documents';
 import { dueIndex } from '../stores/tableSpecs';
 import { StaleStateError } from './errors';
+import type { StoredPrice } from './PriceStore';
 
-/** A SKU's stored record and the version it was read at (0: not stored yet). */
+/** A SKU's stored record, its current price, and the version it was read at (0: not stored yet). */
 export interface StoredSku {
   readonly record: SkuRecord;
   readonly version: number;
+  readonly price?: StoredPrice | undefined;
 }
 
 /** A shard's event-time clock as stored: absent fields mean "not started". */
@@ -64,6 +66,7 @@ export class StateStore {
             found.set(item.sku as string, {
               record: item.record as SkuRecord,
               version: item.version as number,
+              price: item.price as StoredPrice | undefined,
             });
           }
           keys = page.UnprocessedKeys?.[this.table]?.Keys;
@@ -74,12 +77,14 @@ export class StateStore {
   }
 
   /**
-   * Writes SKU records, each conditional on the version it was read at; a SKU another writer
-   * changed meanwhile fails with StaleStateError. Active SKUs are indexed under their `dueAt`.
+   * Writes SKU records with their current prices, each conditional on the version it was read at;
+   * a SKU another writer changed meanwhile fails with StaleStateError. Active SKUs are indexed
+   * under their `dueAt`.
    */
   async saveSkus(
     records: readonly SkuRecord[],
     versions: ReadonlyMap<string, number>,
+    prices: ReadonlyMap<string, StoredPrice>,
     shardId: string,
   ): Promise<void> {
     const pending = [...records];
@@ -94,6 +99,7 @@ export class StateStore {
               sku: record.sku,
               version: version + 1,
               record,
+              price: prices.get(record.sku),
               ...(due ? { dueShard: shardId, dueAt: record.nextTick } : {}),
             },
             ConditionExpression: version === 0 ? 'attribute_not_exists(sku)' : 'version = :version',

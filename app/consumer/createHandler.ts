@@ -16,7 +16,7 @@ import type { ShardLineage } from '../stream/ShardLineage';
 import { hashKeyOf } from '../stream/shardMap';
 import type { DeadLetterStore } from './DeadLetterStore';
 import type { PriceCache } from './PriceCache';
-import type { PriceStore } from './PriceStore';
+import { type PriceStore, type StoredPrice, storedPrice } from './PriceStore';
 import type { StateStore, StoredSku } from './StateStore';
 
 /** The metrics the consumer reports; Powertools' Metrics fits, and so does a local counter. */
@@ -57,6 +57,8 @@ interface Batch {
   readonly state: CoreState;
   readonly loaded: Map<string, StoredSku>;
   readonly outputs: CoreOutput[];
+  /** Kinesis records in the batch (an aggregated record holds many events). */
+  readonly records: number;
   readonly events: number;
   readonly deadLetters: ReturnType<typeof decodeRecords>['deadLetters'];
   readonly cacheBehind: boolean;
@@ -68,8 +70,8 @@ interface Batch {
  *
  * One RxJS pipeline per batch: decode (bad records become dead letters) → load the shard's clock
  * and the touched SKUs' records → windows and prices (`priceSkus`) → catch up idle SKUs that are
- * due (`sweepSkus`) → persist, in this order: dead letters, prices (history, then current), SKU
- * records (conditional on their versions), the shard clock → the Redis cache. Only when DynamoDB
+ * due (`sweepSkus`) → persist, in this order: dead letters, price history, SKU records with their
+ * current prices (conditional on their versions), the shard clock → the Redis cache. Only when DynamoDB
  * holds the batch is it acknowledged; any failure before reports the batch's first record, and
  * Lambda retries from there, which is harmless (each SKU applies a stream position once). A Redis
  * failure does not fail the batch: it flags the cache as behind, and a later batch rebuilds it.
@@ -133,9 +135,12 @@ export function createHandler(
       if (output.kind === 'snapshot') records.set(output.sku, output.record);
     for (const record of recordsOf(batch.state)) records.set(record.sku, record);
     const versions = new Map([...batch.loaded].map(([sku, stored]) => [sku, stored.version]));
+    const current = new Map<string, StoredPrice>();
+    for (const [sku, stored] of batch.loaded) if (stored.price !== undefined) current.set(sku, stored.price);
+    for (const change of changes) current.set(change.sku, storedPrice(change));
     await deadLetters.putRecords(batch.deadLetters);
     await prices.write(changes);
-    await states.saveSkus([...records.values()], versions, batch.shardId);
+    await states.saveSkus([...records.values()], versions, current, batch.shardId);
     const { maxEventTime, nextTick } = batch.state.watermark;
     await states.saveShard(batch.shardId, {
       maxEventTime: Number.isFinite(maxEventTime) ? maxEventTime : undefined,
@@ -176,6 +181,7 @@ export function createHandler(
               (outputs): Batch => ({
                 ...prepared,
                 outputs,
+                records: event.Records.length,
                 events: prepared.decoded.events.length,
                 deadLetters: prepared.decoded.deadLetters,
               }),
@@ -203,6 +209,7 @@ export function createHandler(
 
   function report(batch: Batch, changes: readonly PriceChange[]): void {
     const late = batch.outputs.filter((output) => output.kind === 'late').length;
+    metrics.addMetric('RecordsProcessed', 'Count', batch.records);
     metrics.addMetric('EventsProcessed', 'Count', batch.events);
     metrics.addMetric('PriceChanges', 'Count', changes.length);
     metrics.addMetric('LateEvents', 'Count', late);

@@ -42,7 +42,7 @@ export interface Pipeline {
 export function startPipeline(stack: Stack, options: PipelineOptions): Pipeline {
   const { dynamo, tables, config: stackConfig } = stack;
   const states = new StateStore(dynamo, tables.state);
-  const prices = new PriceStore(dynamo, tables.prices);
+  const prices = new PriceStore(dynamo, tables);
   const deadLetters = new DeadLetterStore(dynamo, tables.deadLetters);
   const cache = stack.redis === undefined ? undefined : new PriceCache(stack.redis, options.cachePrefix);
   const metrics = new LocalMetrics();

@@ -5,7 +5,7 @@ const fraction = z.number().min(0).max(1);
 
 /** One sliding window: `size` long, a new one every `slide`. Both durations. */
 const windowSchema = z
-  .object({ size: durationSchema, slide: durationSchema })
+  .strictObject({ size: durationSchema, slide: durationSchema })
   .refine((window) => window.size > 0 && window.slide > 0, 'size and slide must be positive')
   .refine((window) => window.size % window.slide === 0, 'size must be a whole multiple of slide');
 
@@ -13,7 +13,7 @@ const windowSchema = z
  * Pricing parameters for a SKU. Every field has a default; categories and SKUs override any subset.
  * Money in cents; ratios as fractions (0.1 = 10 %).
  */
-export const pricingRuleSchema = z.object({
+export const pricingRuleSchema = z.strictObject({
   /** Reference price. When unset, the first order line's unit price seen for the SKU. */
   basePrice: z.int().positive().optional(),
   /** Unit cost; with `minMargin` it sets the floor. When unset, `basePrice × defaultCostShare`. */
@@ -50,7 +50,7 @@ export const pricingRuleSchema = z.object({
    * grid is wider than the largest step per interval.
    */
   rounding: z
-    .object({ step: z.int().positive().default(10), ending: z.int().nonnegative().default(9) })
+    .strictObject({ step: z.int().positive().default(10), ending: z.int().nonnegative().default(9) })
     .refine((rounding) => rounding.ending < rounding.step, 'ending must be less than step')
     .default({ step: 10, ending: 9 }),
 });
@@ -59,7 +59,7 @@ export const pricingRuleSchema = z.object({
  * An override: any subset of a rule's fields, with no defaults of its own. (zod's `.partial()`
  * would keep each field's default and so reset, at SKU level, what a category had set.)
  */
-const overrideSchema = z.object(
+const overrideSchema = z.strictObject(
   Object.fromEntries(
     Object.entries(pricingRuleSchema.shape).map(([key, field]) => [
       key,
@@ -73,9 +73,9 @@ const overrideSchema = z.object(
 
 /** The whole analyst-facing config: windows, lateness, pricing interval, pricing rules and overrides. */
 export const pricingConfigSchema = z
-  .object({
+  .strictObject({
     windows: z
-      .object({ short: windowSchema, long: windowSchema })
+      .strictObject({ short: windowSchema, long: windowSchema })
       .default({ short: { size: 300_000, slide: 30_000 }, long: { size: 3_600_000, slide: 60_000 } }),
     /** Events this far behind the newest event time are still applied; older ones are late. */
     allowedLateness: durationSchema.default(30_000),

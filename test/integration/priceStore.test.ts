@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StaleStateError } from '../../app/consumer/errors';
+import { PriceStore, storedPrice } from '../../app/consumer/PriceStore';
+import { StateStore } from '../../app/consumer/StateStore';
+import type { Stack } from '../../app/stack';
+import { initialPriceState } from '../../processors/pricing/decidePrice';
+import type { PriceChange } from '../../processors/window/outputs';
+import type { SkuRecord } from '../../processors/window/skuRecord';
+import { startTestStack } from '../helpers/testStack';
+
+const dayMs = 86_400_000;
+
+function change(sku: string, asOf: number, price: number): PriceChange {
+  return {
+    kind: 'price',
+    sku,
+    price,
+    previousPrice: undefined,
+    asOf,
+    reason: 'demand',
+    limitedBy: undefined,
+    demandFactor: 1.2,
+    inventoryFactor: 1,
+    stats: { unitsShort: 4 } as unknown as PriceChange['stats'],
+  };
+}
+
+const record = (sku: string): SkuRecord => ({
+  sku,
+  applied: {},
+  lateEvents: 0,
+  appliedEvents: 1,
+  price: initialPriceState,
+});
+
+describe('PriceStore on dynalite', () => {
+  let stack: Stack;
+  let prices: PriceStore;
+  let states: StateStore;
+
+  beforeAll(async () => {
+    stack = await startTestStack({});
+    prices = new PriceStore(stack.dynamo, stack.tables, { historyTtlDays: 30 });
+    states = new StateStore(stack.dynamo, stack.tables.state);
+  });
+  afterAll(() => stack?.stop());
+
+  it('stamps history rows with their expiry, and keeps the current price where no TTL reaches it', async () => {
+    const asOf = Date.parse('2026-03-01T10:00:00Z');
+    await prices.write([change('TTL-1', asOf, 1999), change('TTL-1', asOf + 60_000, 2199)]);
+    await states.saveSkus(
+      [record('TTL-1')],
+      new Map(),
+      new Map([['TTL-1', storedPrice(change('TTL-1', asOf + 60_000, 2199))]]),
+      'shardId-000000000000',
+    );
+
+    const history = (await prices.history('TTL-1')) as unknown as Record<string, number>[];
+    expect(history.map((row) => row.expiresAt)).toEqual([
+      Math.floor((asOf + 30 * dayMs) / 1000),
+      Math.floor((asOf + 60_000 + 30 * dayMs) / 1000),
+    ]);
+    expect(await prices.current('TTL-1')).toMatchObject({ price: 2199, asOf: asOf + 60_000 });
+    const all = [];
+    for await (const page of prices.allCurrent()) all.push(...page);
+    expect(all.map(({ sku, price }) => [sku, price])).toEqual([['TTL-1', 2199]]);
+  });
+
+  it('refuses a current price from a writer that read an older version', async () => {
+    const asOf = Date.parse('2026-03-01T11:00:00Z');
+    const newer = new Map([['TTL-2', storedPrice(change('TTL-2', asOf + 60_000, 2499))]]);
+    const older = new Map([['TTL-2', storedPrice(change('TTL-2', asOf, 2299))]]);
+    await states.saveSkus([record('TTL-2')], new Map(), newer, 'shardId-000000000000');
+
+    await expect(
+      states.saveSkus([record('TTL-2')], new Map(), older, 'shardId-000000000000'),
+    ).rejects.toThrow(StaleStateError);
+    expect(await prices.current('TTL-2')).toMatchObject({ price: 2499 });
+  });
+});
