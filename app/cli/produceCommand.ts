@@ -26,6 +26,7 @@ const produceFlagsSchema = z.object({
   seed: z.coerce.number().int().default(1),
   startTime: z.iso.datetime({ offset: true }).optional(),
   aggregate: z.boolean().default(true),
+  aggregateBy: z.enum(['shard', 'sku']).default('shard'),
   aggregateBytes: z.coerce.number().int().min(1024).max(1_048_556).default(262_144),
   maxAttempts: z.coerce.number().int().min(1).max(100).default(8),
 });
@@ -73,6 +74,11 @@ export function produceCommand(): Command {
       .option('--seed <n>', 'simulation seed (same seed, same events)', '1')
       .option('--start-time <iso>', 'event time of the first generated event (default: now)')
       .option('--no-aggregate', 'put one Kinesis record per event (no KPL aggregation), for comparison')
+      .option(
+        '--aggregate-by <shard|sku>',
+        'what one aggregated record holds: any SKUs of a shard, or one SKU (for consumers with a parallelization factor above 1)',
+        'shard',
+      )
       .option('--aggregate-bytes <n>', 'largest aggregated record in bytes', '262144')
       .option('--max-attempts <n>', 'attempts per record before it is reported as failed', '8'),
   ).action(async (file: string | undefined, rawFlags: Record<string, unknown>) => {
@@ -90,6 +96,7 @@ export function produceCommand(): Command {
       kinesis: stack.kinesis,
       streamName: stack.config.streamName,
       aggregate: flags.aggregate,
+      aggregateBy: flags.aggregateBy,
       aggregateBytes: flags.aggregateBytes,
       maxAttempts: flags.maxAttempts,
     });

@@ -121,6 +121,8 @@ export function startCommand(): Command {
       kinesis: stack.kinesis,
       streamName: stack.config.streamName,
       lingerMs: 50,
+      // Lanes go by partition key: with more than one, an aggregate must hold one SKU only.
+      aggregateBy: flags.parallelization > 1 ? 'sku' : 'shard',
     });
     const started = performance.now();
     const summary = setInterval(() => {

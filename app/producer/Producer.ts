@@ -8,8 +8,15 @@ import { type PendingRecord, type PutCounters, RecordPutter } from './RecordPutt
 export interface ProducerOptions {
   readonly kinesis: KinesisClient;
   readonly streamName: string;
-  /** KPL-aggregate user records per shard. @default true */
+  /** KPL-aggregate user records. @default true */
   readonly aggregate?: boolean;
+  /**
+   * What an aggregate holds. `shard`: any SKUs bound for one shard (fewest records). `sku`: one
+   * SKU's events only, under that SKU's partition key, so consumers that split a shard into lanes
+   * by partition key (a parallelization factor above 1) still see each SKU in one lane, in order.
+   * @default 'shard'
+   */
+  readonly aggregateBy?: 'shard' | 'sku';
   /** Largest aggregated record, bytes. @default 256 KiB */
   readonly aggregateBytes?: number;
   /** Attempts per Kinesis record before it is reported as failed. @default 8 */
@@ -27,19 +34,28 @@ export interface ProduceReport extends PutCounters {
   readonly failedEvents: readonly { readonly event: StreamEvent; readonly error: string }[];
 }
 
+/** An aggregate being filled: where it goes and the events it holds. */
+interface OpenAggregate {
+  readonly aggregator: ShardAggregator;
+  readonly shardId: string;
+  /** The shard's starting hash key for a shard aggregate; unset for a SKU's (its key routes it). */
+  readonly explicitHashKey: string | undefined;
+  items: StreamEvent[];
+}
+
 /**
  * Puts events into a Kinesis stream, in order per SKU. Each event is split per SKU
- * (`splitBySku`) and keyed by SKU. With aggregation, a shard's user records are packed into KPL
- * records sent with the shard's starting hash key, so one hot SKU is not held to 1,000 records/s
- * per shard. The shard map is reloaded when the stream places a record on a shard the map did
- * not expect (it was resharded).
+ * (`splitBySku`) and keyed by SKU. With aggregation, user records are packed into KPL records, so
+ * one hot SKU is not held to 1,000 records/s per shard: by shard (sent with the shard's starting
+ * hash key) or by SKU (see `aggregateBy`). The shard map is reloaded when the stream places a
+ * record on a shard the map did not expect (it was resharded).
  */
 export class Producer {
   private readonly options: Required<Omit<ProducerOptions, 'random' | 'backoffBaseMs'>> &
     Pick<ProducerOptions, 'random' | 'backoffBaseMs'>;
   private readonly putter: RecordPutter<StreamEvent>;
-  private readonly aggregators = new Map<string, ShardAggregator>();
-  private readonly pendingItems = new Map<string, StreamEvent[]>();
+  /** Open aggregates by shard id or SKU (`aggregateBy`). */
+  private readonly open = new Map<string, OpenAggregate>();
   private readonly failedEvents: { event: StreamEvent; error: string }[] = [];
   private shardMap: ShardMap | undefined;
   private shardMapStale = false;
@@ -48,14 +64,21 @@ export class Producer {
   private bufferedSince: number | undefined;
 
   constructor(options: ProducerOptions) {
-    this.options = { aggregate: true, aggregateBytes: 256 * 1024, maxAttempts: 8, lingerMs: 100, ...options };
+    this.options = {
+      aggregate: true,
+      aggregateBy: 'shard',
+      aggregateBytes: 256 * 1024,
+      maxAttempts: 8,
+      lingerMs: 100,
+      ...options,
+    };
     if (this.options.aggregateBytes > maxAggregateBytes) {
       throw new RangeError(`aggregateBytes: at most ${maxAggregateBytes}`);
     }
     this.putter = new RecordPutter<StreamEvent>({
       kinesis: options.kinesis,
       streamName: options.streamName,
-      onePer: this.options.aggregate ? 'shard' : 'partitionKey',
+      onePer: this.options.aggregate && this.options.aggregateBy === 'shard' ? 'shard' : 'partitionKey',
       maxAttempts: this.options.maxAttempts,
       ...(options.backoffBaseMs === undefined ? {} : { backoffBaseMs: options.backoffBaseMs }),
       ...(options.random === undefined ? {} : { random: options.random }),
@@ -88,8 +111,10 @@ export class Producer {
       const data = Buffer.from(JSON.stringify(part));
       const shard = map.shardFor(partitionKey);
       this.userRecords += 1;
-      if (this.options.aggregate)
-        this.aggregateInto(shard.shardId, shard.explicitHashKey, partitionKey, data, part);
+      if (this.options.aggregate && this.options.aggregateBy === 'sku')
+        this.aggregateInto(partitionKey, shard.shardId, undefined, partitionKey, data, part);
+      else if (this.options.aggregate)
+        this.aggregateInto(shard.shardId, shard.shardId, shard.explicitHashKey, partitionKey, data, part);
       else this.putter.enqueue({ shardId: shard.shardId, partitionKey, data, items: [part], attempts: 0 });
     }
     this.bufferedSince ??= performance.now();
@@ -106,57 +131,55 @@ export class Producer {
 
   /** Closes the open aggregates and sends everything buffered. */
   async flush(): Promise<void> {
-    for (const shardId of this.aggregators.keys()) this.closeAggregate(shardId);
+    for (const key of [...this.open.keys()]) this.closeAggregate(key);
     await this.putter.drain();
     this.bufferedSince = undefined;
   }
 
   private aggregateInto(
+    key: string,
     shardId: string,
-    explicitHashKey: string,
+    explicitHashKey: string | undefined,
     partitionKey: string,
     data: Buffer,
     event: StreamEvent,
   ): void {
-    let aggregator = this.aggregators.get(shardId);
-    if (aggregator === undefined) {
-      aggregator = new ShardAggregator(this.options.aggregateBytes);
-      this.aggregators.set(shardId, aggregator);
-    }
-    const items = this.pendingItems.get(shardId) ?? [];
-    const finished = aggregator.add({ partitionKey, data });
-    if (finished !== undefined) {
-      const firstKey = skuOf(items[0] as StreamEvent);
-      this.putter.enqueue({
+    let open = this.open.get(key);
+    if (open === undefined) {
+      open = {
+        aggregator: new ShardAggregator(this.options.aggregateBytes),
         shardId,
-        partitionKey: firstKey,
         explicitHashKey,
-        data: finished,
-        items,
-        attempts: 0,
-      });
-      this.pendingItems.set(shardId, [event]);
-    } else {
-      items.push(event);
-      this.pendingItems.set(shardId, items);
+        items: [],
+      };
+      this.open.set(key, open);
     }
+    const finished = open.aggregator.add({ partitionKey, data });
+    if (finished !== undefined) {
+      this.enqueueAggregate(open, finished);
+      open.items = [];
+    }
+    open.items.push(event);
   }
 
-  private closeAggregate(shardId: string): void {
-    const data = this.aggregators.get(shardId)?.flush();
-    const items = this.pendingItems.get(shardId) ?? [];
-    if (data === undefined || items.length === 0) return;
-    const shard = this.shardMap?.shards.find((candidate) => candidate.shardId === shardId);
-    const first = items[0] as StreamEvent;
+  private closeAggregate(key: string): void {
+    const open = this.open.get(key);
+    this.open.delete(key);
+    const data = open?.aggregator.flush();
+    if (open === undefined || data === undefined || open.items.length === 0) return;
+    this.enqueueAggregate(open, data);
+  }
+
+  /** Queues a finished aggregate under its first event's SKU as partition key. */
+  private enqueueAggregate(open: OpenAggregate, data: Buffer): void {
     this.putter.enqueue({
-      shardId,
-      partitionKey: skuOf(first),
-      explicitHashKey: shard?.explicitHashKey,
+      shardId: open.shardId,
+      partitionKey: skuOf(open.items[0] as StreamEvent),
+      explicitHashKey: open.explicitHashKey,
       data,
-      items,
+      items: open.items,
       attempts: 0,
     } satisfies PendingRecord<StreamEvent>);
-    this.pendingItems.delete(shardId);
   }
 
   private async currentShardMap(): Promise<ShardMap> {
@@ -164,7 +187,6 @@ export class Producer {
     if (this.shardMap !== undefined) await this.flush();
     this.shardMap = await loadShardMap(this.options.kinesis, this.options.streamName);
     this.shardMapStale = false;
-    this.aggregators.clear();
     return this.shardMap;
   }
 }
