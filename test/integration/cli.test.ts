@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPipeline } from '../../app/local/startPipeline';
+import type { Stack } from '../../app/stack';
+import { pricingConfigSchema } from '../../processors/config/pricingConfig';
+import type { StreamEvent } from '../../processors/events/schema';
+import { skuOf } from '../../processors/events/splitBySku';
+import { freshStream } from '../helpers/pipelineStack';
+import { readWholeStream } from '../helpers/readStream';
+import { startTestStack } from '../helpers/testStack';
+
+const run = promisify(execFile);
+
+/** Runs the CLI as a user would, against the given stack; resolves with its exit code and output. */
+async function pricestream(stack: Stack | undefined, ...args: string[]) {
+  const env = {
+    ...process.env,
+    ...(stack === undefined
+      ? {}
+      : {
+          KINESIS_ENDPOINT: stack.endpoints.kinesis,
+          DYNAMODB_ENDPOINT: stack.endpoints.dynamodb,
+          PRICESTREAM_STREAM: stack.config.streamName,
+          PRICESTREAM_TABLE_PREFIX: stack.config.tablePrefix,
+        }),
+  };
+  try {
+    const { stdout, stderr } = await run('node', ['--import', 'tsx', 'app/cli/main.ts', ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('the pricestream CLI', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ redis: true });
+  });
+  afterAll(() => stack?.stop());
+
+  it('produces a generated store into the stream, aggregated per SKU when asked', async () => {
+    const target = await freshStream(stack);
+    const produced = await pricestream(
+      target,
+      'produce',
+      '--generate',
+      '--count',
+      '400',
+      '--skus',
+      '6',
+      '--aggregate-by',
+      'sku',
+      '--start-time',
+      '2026-03-01T10:00:00Z',
+    );
+
+    expect(produced.code).toBe(0);
+    const records = await readWholeStream(target.kinesis, target.config.streamName);
+    expect(records.length).toBeGreaterThanOrEqual(400);
+    const skusPerAggregate = new Map<string, Set<string>>();
+    for (const record of records) {
+      const sku = skuOf(record.json as StreamEvent);
+      const key = `${record.shardId}/${record.sequenceNumber}`;
+      skusPerAggregate.set(key, (skusPerAggregate.get(key) ?? new Set()).add(sku));
+    }
+    expect(skusPerAggregate.size).toBeLessThan(records.length);
+    expect([...skusPerAggregate.values()].every((skus) => skus.size === 1)).toBe(true);
+  });
+
+  it('shows a SKU the pipeline priced, as the record holds it', async () => {
+    const target = await freshStream(stack);
+    const produced = await pricestream(
+      target,
+      'produce',
+      '--generate',
+      '--count',
+      '2000',
+      '--skus',
+      '4',
+      '--rate',
+      '20',
+      '--start-time',
+      '2026-03-01T10:00:00Z',
+    );
+    expect(produced.code).toBe(0);
+    // The CLI reads the default cache keys: clear what an earlier run left for these SKUs.
+    const skus = new Set(
+      (await readWholeStream(target.kinesis, target.config.streamName)).map((record) =>
+        skuOf(record.json as StreamEvent),
+      ),
+    );
+    await target.redis?.del(...[...skus].map((sku) => `pricestream:price:${sku}`));
+    const config = pricingConfigSchema.parse({ interval: '10s', pricing: { minOrders: 1 } });
+    const pipeline = startPipeline(target, { config, cachePrefix: 'pricestream:' });
+    await pipeline.poller.whenCaughtUp();
+    await pipeline.stop();
+    const priced = (await Promise.all([...skus].map(async (sku) => pipeline.prices.current(sku)))).filter(
+      (price) => price !== undefined,
+    );
+    expect(priced.length).toBeGreaterThan(0);
+    const stored = priced[0] as NonNullable<(typeof priced)[number]>;
+
+    const shown = await pricestream(target, 'price', stored.sku);
+
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`${stored.sku}  ${(stored.price / 100).toFixed(2)}`);
+    expect(shown.stdout).toContain(`reason     ${stored.reason}`);
+    expect(shown.stdout).toMatch(/from\s+Redis cache/);
+  });
+
+  it('says when a SKU has no price, and exits non-zero', async () => {
+    const shown = await pricestream(stack, 'price', `NONE-${randomUUID().slice(0, 6)}`);
+    expect(shown.code).toBe(1);
+    expect(shown.stderr).toMatch(/no price for NONE-/);
+  });
+
+  it.each([
+    [['produce', '--generate', '--aggregate-by', 'lane'], '--aggregate-by'],
+    [['produce', '--generate', '--rate', 'fast'], '--rate'],
+    [['start', '--parallelization', '11'], '--parallelization'],
+    [['stack', '--shards', '0'], '--shards'],
+  ])('fails fast on a bad flag, naming it (%o)', async (args, flag) => {
+    const result = await pricestream(undefined, ...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^pricestream: invalid /);
+    expect(result.stderr).toContain(`${flag})`);
+  });
+});
