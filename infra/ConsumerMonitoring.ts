@@ -68,6 +68,13 @@ export class ConsumerMonitoring extends Construct {
       period: Duration.minutes(5),
     });
     const latency = consumerMetric('EventAgeAtPrice', 'p99');
+    const errors = handler.metricErrors({ period: Duration.minutes(1) });
+    const batchFailures = consumerMetric('BatchFailures', 'Sum');
+    const throttles = handler.metricThrottles({ period: Duration.minutes(1) });
+    const writeThrottles = stream.metricWriteProvisionedThroughputExceeded({
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+    });
     const tableThrottles = new MathExpression({
       label: 'table throttle events',
       expression: props.tables.map((_, index) => `reads${index} + writes${index}`).join(' + '),
@@ -118,29 +125,13 @@ export class ConsumerMonitoring extends Construct {
         comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
-      above(
-        'FunctionErrors',
-        'The consumer function fails (cold start or crash)',
-        handler.metricErrors({ period: Duration.minutes(1) }),
-        0,
-      ),
-      above(
-        'BatchFailures',
-        'Batches fail and are retried (a store is failing)',
-        consumerMetric('BatchFailures', 'Sum'),
-        0,
-        3,
-      ),
-      above(
-        'FunctionThrottles',
-        'The consumer function is throttled',
-        handler.metricThrottles({ period: Duration.minutes(1) }),
-        0,
-      ),
+      above('FunctionErrors', 'The consumer function fails (cold start or crash)', errors, 0),
+      above('BatchFailures', 'Batches fail and are retried (a store is failing)', batchFailures, 0, 3),
+      above('FunctionThrottles', 'The consumer function is throttled', throttles, 0),
       above(
         'StreamWriteThrottles',
         'Producers are throttled by the stream: add shards',
-        stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Sum', period: Duration.minutes(1) }),
+        writeThrottles,
         0,
         3,
       ),
@@ -177,8 +168,8 @@ export class ConsumerMonitoring extends Construct {
           new GraphWidget({
             title: 'Failures',
             left: [
-              handler.metricErrors({ period: Duration.minutes(1) }),
-              consumerMetric('BatchFailures', 'Sum'),
+              errors,
+              batchFailures,
               consumerMetric('DeadLetters', 'Sum'),
               consumerMetric('CacheWriteFailures', 'Sum'),
               deadLetterDepth,
@@ -186,14 +177,7 @@ export class ConsumerMonitoring extends Construct {
           }),
           new GraphWidget({
             title: 'Throttles',
-            left: [
-              handler.metricThrottles({ period: Duration.minutes(1) }),
-              stream.metricWriteProvisionedThroughputExceeded({
-                statistic: 'Sum',
-                period: Duration.minutes(1),
-              }),
-              tableThrottles,
-            ],
+            left: [throttles, writeThrottles, tableThrottles],
           }),
         ],
         [

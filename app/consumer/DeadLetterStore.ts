@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { DeadLetter } from '../../processors/events/decodedEvent';
 import { documentClient, putAll } from '../stores/documents';
 
@@ -56,21 +56,16 @@ export class DeadLetterStore {
   /** Every dead letter of a shard (or of all shards), for inspection and tests. */
   async list(shardId?: string): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        shardId === undefined
-          ? new ScanCommand({ TableName: this.table, ExclusiveStartKey: start })
-          : new QueryCommand({
-              TableName: this.table,
-              KeyConditionExpression: 'shardId = :shard',
-              ExpressionAttributeValues: { ':shard': shardId },
-              ExclusiveStartKey: start,
-            }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const client = { client: this.documents };
+    const pages =
+      shardId === undefined
+        ? paginateScan(client, { TableName: this.table })
+        : paginateQuery(client, {
+            TableName: this.table,
+            KeyConditionExpression: 'shardId = :shard',
+            ExpressionAttributeValues: { ':shard': shardId },
+          });
+    for await (const page of pages) items.push(...(page.Items ?? []));
     return items;
   }
 }

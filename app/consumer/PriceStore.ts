@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { PriceChange } from '../../processors/window/outputs';
 import { documentClient, putAll } from '../stores/documents';
 
@@ -78,19 +78,15 @@ export class PriceStore {
   /** A SKU's price history (the rows not expired), oldest first. */
   async history(sku: string): Promise<StoredPrice[]> {
     const items: StoredPrice[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tables.prices,
-          KeyConditionExpression: 'sku = :sku AND begins_with(version, :history)',
-          ExpressionAttributeValues: { ':sku': sku, ':history': 'h#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...((page.Items ?? []) as StoredPrice[]));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const pages = paginateQuery(
+      { client: this.documents },
+      {
+        TableName: this.tables.prices,
+        KeyConditionExpression: 'sku = :sku AND begins_with(version, :history)',
+        ExpressionAttributeValues: { ':sku': sku, ':history': 'h#' },
+      },
+    );
+    for await (const page of pages) items.push(...((page.Items ?? []) as StoredPrice[]));
     return items;
   }
 
@@ -99,19 +95,17 @@ export class PriceStore {
    * table: an operator's repair, not a hot path.
    */
   async *allCurrent(): AsyncGenerator<StoredPrice[]> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new ScanCommand({
-          TableName: this.tables.state,
-          ProjectionExpression: 'price',
-          FilterExpression: 'attribute_exists(price)',
-          ExclusiveStartKey: start,
-        }),
-      );
+    const pages = paginateScan(
+      { client: this.documents },
+      {
+        TableName: this.tables.state,
+        ProjectionExpression: 'price',
+        FilterExpression: 'attribute_exists(price)',
+      },
+    );
+    for await (const page of pages) {
       const prices = (page.Items ?? []).map((item) => item.price as StoredPrice);
       if (prices.length > 0) yield prices;
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    }
   }
 }
