@@ -78,7 +78,7 @@ export function decidePrice(
       clamp(basePrice, band.floor, band.ceiling);
     return decision({ ...previous, price, evaluatedAt: asOf }, price, undefined, 'initial', undefined, 1, 1);
   }
-  if (stats.longOrders < rule.minOrders || stats.velocityRatio === undefined) {
+  if (stats.velocityRatio === undefined || !hasDemandSignal(rule, stats)) {
     // Nothing to learn: the state stays as it was, and smoothing resumes from the last signal.
     return decision(previous, current, current, 'no-signal', undefined, 1, 1);
   }
@@ -125,6 +125,22 @@ export function decidePrice(
     return decision(state, current, current, 'hysteresis', undefined, demandFactor, inventoryFactor);
   }
   return decision({ ...state, price }, price, current, reason, limitedBy, demandFactor, inventoryFactor);
+}
+
+/**
+ * Whether the velocity ratio rests on enough orders to mean anything: the long window holds at
+ * least `minOrders`, and so does the short window, or the long window's rate says it should. A
+ * SKU selling one order every few minutes has a short window of zero or one order, a ratio that
+ * jumps between 0 and several tick after tick: noise, not demand, and pricing on it flaps.
+ */
+export function hasDemandSignal(
+  rule: Pick<PricingRule, 'minOrders'>,
+  orders: Pick<WindowStats, 'longOrders' | 'shortOrders' | 'expectedShortOrders'>,
+): boolean {
+  return (
+    orders.longOrders >= rule.minOrders &&
+    Math.max(orders.shortOrders, orders.expectedShortOrders) >= rule.minOrders
+  );
 }
 
 function decision(

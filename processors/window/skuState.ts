@@ -1,7 +1,7 @@
 import { type PricingConfig, type PricingRule, ruleFor } from '../config/pricingConfig';
 import type { DecodedEvent } from '../events/decodedEvent';
 import type { EventPosition } from '../events/position';
-import { decidePrice, initialPriceState, type PriceState } from '../pricing/decidePrice';
+import { decidePrice, hasDemandSignal, initialPriceState, type PriceState } from '../pricing/decidePrice';
 import type { PriceChange } from './outputs';
 import { DEPLETED, ORDERS, type PaneSlab, UNITS, type Window } from './PaneSlab';
 import { applyInventory } from './stockLevel';
@@ -209,10 +209,13 @@ function slide(state: SkuState, slab: PaneSlab, window: WindowGeometry, which: W
 
 /**
  * The next tick at which this SKU's price or windows can change without a new event: its next
- * tick if the long window will hold a demand signal then (or it has no price yet), otherwise the
- * tick at which its windows empty and it is evicted. Without a signal nothing can change before
- * then (the long window only loses orders), so a store sweeping idle SKUs need not load it sooner;
- * the ticks in between still run, lazily, when it is loaded. Undefined before its first tick.
+ * tick if a demand signal (`hasDemandSignal`) is possible then or later (or it has no price yet),
+ * otherwise the tick at which its windows empty and it is evicted. Without new events a window
+ * only holds orders it already has, so the orders in the panes from each window's start at that
+ * tick onwards bound it at every later tick; while the long window is not yet full, the short
+ * window's expected share is bounded by 1. A store sweeping idle SKUs need not load the others
+ * sooner: the ticks in between still run, lazily, when it is loaded. Undefined before its first
+ * tick.
  */
 export function dueAt(
   state: SkuState,
@@ -222,10 +225,19 @@ export function dueAt(
 ): number | undefined {
   const next = Math.max(state.nextTick, nextTick);
   if (!Number.isFinite(next)) return undefined;
-  const { long } = plan;
-  const end = Math.floor(next / long.slideMs) * (long.slideMs / long.paneMs);
-  const ordersThen = slab.count(state.slot, LONG, state.longHead, end - long.sizePanes, end, ORDERS);
-  if (state.price.price === undefined || ordersThen >= state.rule.minOrders) return next;
+  if (state.price.price === undefined) return next;
+  const ordersFrom = (window: WindowGeometry, which: Window, head: number) => {
+    const start = Math.floor(next / window.slideMs) * (window.slideMs / window.paneMs) - window.sizePanes;
+    return slab.count(state.slot, which, head, start, head + 1, ORDERS);
+  };
+  const longOrders = ordersFrom(plan.long, LONG, state.longHead);
+  const shortOrders = ordersFrom(plan.short, SHORT, state.shortHead);
+  // The long window covers at least what it covers at `next` from then on, the short one at most
+  // its size, which bounds the short window's expected share of the long window's orders.
+  const longEnd = Math.floor(next / plan.long.slideMs) * plan.long.slideMs;
+  const longCovers = Math.max(minimumSpanMs, Math.min(plan.long.sizeMs, longEnd - state.firstEventTime));
+  const expectedShortOrders = (longOrders * Math.max(minimumSpanMs, plan.short.sizeMs)) / longCovers;
+  if (hasDemandSignal(state.rule, { longOrders, shortOrders, expectedShortOrders })) return next;
   // The first tick at or after `next` whose short and long windows both start after the last event.
   const emptyFrom = (window: WindowGeometry) =>
     (Math.floor((state.lastEventTime + window.sizeMs) / window.slideMs) + 1) * window.slideMs;

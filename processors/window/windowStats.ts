@@ -19,6 +19,8 @@ export interface WindowStats {
   readonly coverMinutes: number | undefined;
   /** shortVelocity / longVelocity, the demand signal; undefined when the long window is empty. */
   readonly velocityRatio: number | undefined;
+  /** Orders the short window would hold at the long window's order rate. */
+  readonly expectedShortOrders: number;
 }
 
 /**
@@ -51,5 +53,6 @@ export function windowStats(
     onHand,
     coverMinutes: onHand === undefined || velocity === 0 ? undefined : onHand / velocity,
     velocityRatio: longVelocity > 0 ? shortVelocity / longVelocity : undefined,
+    expectedShortOrders: (long.orders * short.spanMs) / long.spanMs,
   };
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   type PricingConfig,
@@ -162,6 +162,32 @@ describe('priceSkus', () => {
     expect(idle.at(-1)?.price).toBeLessThan(idle[0]?.price as number);
     expect(state.skus.has('ELEC-IDLE')).toBe(false);
     expect(state.skus.has('ELEC-CLOCK')).toBe(true);
+  });
+});
+
+describe("a SKU record's dueAt", () => {
+  const sparse = pricingConfigSchema.parse({ ...config, pricing: { ...config.pricing, minOrders: 2 } });
+
+  it('is a promise: the SKU changes price no sooner unless it sells again', () => {
+    fc.assert(
+      fc.property(streamArbitrary({ skus: 4 }), (stream) => {
+        const state = createCoreState(sparse);
+        const events = new Subject<DecodedEvent>();
+        const emitted: CoreOutput[] = [];
+        events.pipe(priceSkus(sparse, { state })).subscribe((output) => emitted.push(output));
+        let promised = new Map<string, number | undefined>();
+        for (const event of decodedEvents(stream)) {
+          emitted.length = 0;
+          events.next(event);
+          for (const change of emitted) {
+            if (change.kind !== 'price' || change.sku === event.sku || !promised.has(change.sku)) continue;
+            expect(change.asOf).toBeGreaterThanOrEqual(promised.get(change.sku) ?? Number.POSITIVE_INFINITY);
+          }
+          promised = new Map(recordsOf(state).map((record) => [record.sku, record.dueAt]));
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

@@ -18,6 +18,8 @@ const ruleArbitrary = fc
   })
   .map((fields) => pricingRuleSchema.parse(fields));
 
+const empty = { units: 0, orders: 0, depleted: 0, spanMs: 60_000 };
+
 const statsArbitrary = fc
   .record({
     shortUnits: fc.integer({ min: 0, max: 500 }),
@@ -82,6 +84,30 @@ describe('decidePrice', () => {
     const next = decidePrice(rule, 1999, hot, first.state, 30_000);
     expect(first).toMatchObject({ reason: 'initial', price: 1999 });
     expect(next).toMatchObject({ reason: 'no-signal', changed: false, price: 1999 });
+  });
+
+  it("reads a sparse SKU's jumpy ratio as no signal, but not a surge or a well-sold SKU going quiet", () => {
+    const rule = pricingRuleSchema.parse({ minOrders: 3, smoothing: 0 });
+    const first = decidePrice(rule, 1999, windowStats(empty, empty, undefined), initialPriceState, 0);
+    const decide = (shortOrders: number, longOrders: number) =>
+      decidePrice(
+        rule,
+        1999,
+        windowStats(
+          { units: shortOrders, orders: shortOrders, depleted: 0, spanMs: 60_000 },
+          { units: longOrders, orders: longOrders, spanMs: 600_000 },
+          undefined,
+        ),
+        first.state,
+        60_000,
+      );
+    // 6 orders in 10 min: the last minute expects 0.6, so 0 or 2 in it is chance, not demand.
+    expect(decide(0, 6)).toMatchObject({ reason: 'no-signal', changed: false });
+    expect(decide(2, 6)).toMatchObject({ reason: 'no-signal', changed: false });
+    // The same SKU with 12 orders in the last minute: a surge.
+    expect(decide(12, 18)).toMatchObject({ reason: 'demand', changed: true });
+    // 60 in 10 min expects 6 in the last minute; none came: demand fell.
+    expect(decide(0, 60)).toMatchObject({ reason: 'slow-demand', changed: true });
   });
 
   it('rounds to price points and names the guard that capped a move', () => {
