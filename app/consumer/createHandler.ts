@@ -70,9 +70,10 @@ interface Batch {
  *
  * One RxJS pipeline per batch: decode (bad records become dead letters) → load the shard's clock
  * and the touched SKUs' records → windows and prices (`priceSkus`) → catch up idle SKUs that are
- * due (`sweepSkus`) → persist, in this order: dead letters, price history, SKU records with their
- * current prices (conditional on their versions), the shard clock → the Redis cache. Only when DynamoDB
- * holds the batch is it acknowledged; any failure before reports the batch's first record, and
+ * due (`sweepSkus`) → persist, in this order: dead letters, price history, the records of the SKUs
+ * whose price changed (conditional on their versions, carrying their current prices), those
+ * changes to the Redis cache, the other SKU records, the shard clock. Only when DynamoDB holds the
+ * batch is it acknowledged; any failure before reports the batch's first record, and
  * Lambda retries from there, which is harmless (each SKU applies a stream position once). A Redis
  * failure does not fail the batch: it flags the cache as behind, and a later batch rebuilds it.
  */
@@ -128,6 +129,49 @@ export function createHandler(
     });
   };
 
+  /**
+   * Publishes stored changes to the cache; a Redis failure flags the cache for a rebuild instead.
+   * Returns whether Redis took them.
+   */
+  const publish = async (changes: readonly PriceChange[]): Promise<boolean> => {
+    if (cache === undefined || changes.length === 0) return true;
+    const started = deps.now();
+    try {
+      await cache.publish(changes);
+      return true;
+    } catch (error) {
+      await cacheMissed(error, started);
+      return false;
+    }
+  };
+
+  /** Rebuilds a cache flagged as behind from DynamoDB, and clears the flag. */
+  const rebuildCache = async (): Promise<void> => {
+    if (cache === undefined) return;
+    const started = deps.now();
+    try {
+      const rebuilt = await cache.rebuild(prices.allCurrent());
+      await states.clearCacheBehind(started);
+      logger.info('price cache rebuilt from DynamoDB', { prices: rebuilt });
+    } catch (error) {
+      await cacheMissed(error, started);
+    }
+  };
+
+  const cacheMissed = async (error: unknown, started: number): Promise<void> => {
+    metrics.addMetric('CacheWriteFailures', 'Count', 1);
+    logger.warn('price cache not updated; DynamoDB holds the prices and the cache will be rebuilt', {
+      error,
+    });
+    await states.flagCacheBehind(started);
+  };
+
+  /**
+   * Stores the batch and publishes its price changes. The SKUs whose price changed are stored
+   * first and published as soon as they are: a price is visible once the record holds it, not
+   * after every other SKU of the batch is written. The rest, the shard clock and any cache
+   * rebuild follow; the batch is acknowledged only after all of it.
+   */
   const persist = async (batch: Batch): Promise<PriceChange[]> => {
     const changes = batch.outputs.filter((output): output is PriceChange => output.kind === 'price');
     const records = new Map<string, SkuRecord>();
@@ -138,34 +182,21 @@ export function createHandler(
     const current = new Map<string, StoredPrice>();
     for (const [sku, stored] of batch.loaded) if (stored.price !== undefined) current.set(sku, stored.price);
     for (const change of changes) current.set(change.sku, storedPrice(change));
+    const changed = new Set(changes.map((change) => change.sku));
+    const repriced = [...records.values()].filter((record) => changed.has(record.sku));
+    const others = [...records.values()].filter((record) => !changed.has(record.sku));
     await deadLetters.putRecords(batch.deadLetters);
     await prices.write(changes);
-    await states.saveSkus([...records.values()], versions, current, batch.shardId);
+    await states.saveSkus(repriced, versions, current, batch.shardId);
+    const published = await publish(changes);
+    await states.saveSkus(others, versions, current, batch.shardId);
     const { maxEventTime, nextTick } = batch.state.watermark;
     await states.saveShard(batch.shardId, {
       maxEventTime: Number.isFinite(maxEventTime) ? maxEventTime : undefined,
       nextTick: Number.isFinite(nextTick) ? nextTick : undefined,
     });
+    if (batch.cacheBehind && published) await rebuildCache();
     return changes;
-  };
-
-  const refreshCache = async (changes: PriceChange[], cacheBehind: boolean): Promise<void> => {
-    if (cache === undefined) return;
-    const started = deps.now();
-    try {
-      await cache.publish(changes);
-      if (cacheBehind) {
-        const rebuilt = await cache.rebuild(prices.allCurrent());
-        await states.clearCacheBehind(started);
-        logger.info('price cache rebuilt from DynamoDB', { prices: rebuilt });
-      }
-    } catch (error) {
-      metrics.addMetric('CacheWriteFailures', 'Count', 1);
-      logger.warn('price cache not updated; DynamoDB holds the prices and the cache will be rebuilt', {
-        error,
-      });
-      await states.flagCacheBehind(started);
-    }
   };
 
   return (event) => {
@@ -191,7 +222,6 @@ export function createHandler(
         concatMap(sweep),
         concatMap(async (batch) => {
           const changes = await persist(batch);
-          await refreshCache(changes, batch.cacheBehind);
           report(batch, changes);
           return { batchItemFailures: [] };
         }),

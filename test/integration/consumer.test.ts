@@ -88,6 +88,85 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       await pipeline.stop();
     }
   });
+  it('publishes a price once its SKU is stored, without waiting for the rest of its batch', async () => {
+    const run = await freshStream(stack, 1); // one shard: one batch at a time, so the log reads per batch
+    await produce(run, storeEvents(1200));
+    // In order: state writes as DynamoDB completes them, cache pipelines as Redis answers them,
+    // prices as they arrive on the channel, and batches as the handler acknowledges them.
+    const log: { kind: 'stored' | 'cached' | 'published' | 'acknowledged'; price?: string }[] = [];
+    const priceOf = (sku: string | undefined, asOf: number | undefined) => `${sku}@${asOf}`;
+    run.dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        // Still the document client's plain item: it marshals in a later step.
+        const input = args.input as {
+          TableName?: string;
+          Item?: { sku?: string; price?: { asOf?: number } };
+        };
+        if (context.commandName === 'PutItemCommand' && input.TableName === run.tables.state)
+          log.push({ kind: 'stored', price: priceOf(input.Item?.sku, input.Item?.price?.asOf) });
+        return result;
+      },
+      { step: 'initialize', name: 'log-state-writes' },
+    );
+    const redis = run.redis as NonNullable<Stack['redis']>;
+    const pipelineOf = redis.pipeline.bind(redis);
+    redis.pipeline = ((...args: Parameters<typeof redis.pipeline>) => {
+      const commands = pipelineOf(...args);
+      const exec = commands.exec.bind(commands);
+      commands.exec = async (...execArgs: Parameters<typeof exec>) => {
+        const results = await exec(...execArgs);
+        log.push({ kind: 'cached' });
+        return results;
+      };
+      return commands;
+    }) as typeof redis.pipeline;
+    const subscriber = redis.duplicate();
+    const cachePrefix = `test:${randomUUID()}:`;
+    await subscriber.subscribe(`${cachePrefix}prices`);
+    subscriber.on('message', (_channel: string, message: string) => {
+      const { sku, asOf } = JSON.parse(message) as { sku: string; asOf: number };
+      log.push({ kind: 'published', price: priceOf(sku, asOf) });
+    });
+    const pipeline = startPipeline(run, {
+      config,
+      cachePrefix,
+      settings: { batchSize: 10 },
+      logLevel: 'SILENT',
+      wrapHandler: (handler) => async (event) => {
+        const response = await handler(event);
+        log.push({ kind: 'acknowledged' });
+        return response;
+      },
+    });
+    try {
+      await pipeline.poller.whenCaughtUp();
+      await subscriber.ping(); // answered after every message published before it
+
+      const published = log.flatMap((entry, index) => (entry.kind === 'published' ? [index] : []));
+      expect(published.length).toBeGreaterThan(50);
+      // Visible only once stored: every published price was on its SKU's state item first.
+      for (const index of published) {
+        const { price } = log[index] as { price: string };
+        expect(log.slice(0, index).some((entry) => entry.kind === 'stored' && entry.price === price)).toBe(
+          true,
+        );
+      }
+      // And without waiting for the batch: some batch writes SKU records after its cache write.
+      const cachedThenStored = log.some((entry, index) => {
+        if (entry.kind !== 'cached') return false;
+        const after = log.slice(index + 1).map((later) => later.kind);
+        const stored = after.indexOf('stored');
+        return stored !== -1 && stored < after.indexOf('acknowledged');
+      });
+      expect(cachedThenStored).toBe(true);
+    } finally {
+      run.dynamo.middlewareStack.remove('log-state-writes');
+      redis.pipeline = pipelineOf;
+      subscriber.disconnect();
+      await pipeline.stop();
+    }
+  });
 });
 
 describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmulator) => {
