@@ -207,15 +207,19 @@ function slide(state: SkuState, slab: PaneSlab, window: WindowGeometry, which: W
   return Math.max(minimumSpanMs, Math.min(window.sizeMs, end - state.firstEventTime));
 }
 
+/** How many ticks ahead `dueAt` runs an idle SKU's pricing to find its next change. */
+const lookAheadTicks = 30;
+
 /**
- * The next tick at which this SKU's price or windows can change without a new event: its next
- * tick if a demand signal (`hasDemandSignal`) is possible then or later (or it has no price yet),
- * otherwise the tick at which its windows empty and it is evicted. Without new events a window
- * only holds orders it already has, so the orders in the panes from each window's start at that
- * tick onwards bound it at every later tick; while the long window is not yet full, the short
- * window's expected share is bounded by 1. A store sweeping idle SKUs need not load the others
- * sooner: the ticks in between still run, lazily, when it is loaded. Undefined before its first
- * tick.
+ * The next tick at which this SKU's price can change, or its windows empty, without a new event;
+ * a store sweeping idle SKUs need not load it sooner, and the ticks in between still run, lazily,
+ * when it is loaded. Undefined before its first tick. Its next tick if it has no price yet.
+ * Otherwise, when no demand signal (`hasDemandSignal`) is possible any more, the tick its windows
+ * empty and it is evicted: without new events a window only holds orders the SKU already has, so
+ * the orders in the panes from each window's start at the next tick onwards bound it at every
+ * later tick. When a signal is possible, the SKU's pricing runs ahead on a copy of its state,
+ * tick by tick, to the first that changes the price (at most `lookAheadTicks`, then it is due
+ * again to look further): at a steady signal most ticks hold the price.
  */
 export function dueAt(
   state: SkuState,
@@ -226,6 +230,19 @@ export function dueAt(
   const next = Math.max(state.nextTick, nextTick);
   if (!Number.isFinite(next)) return undefined;
   if (state.price.price === undefined) return next;
+  // The first tick at or after `next` whose short and long windows both start after the last event.
+  const emptyFrom = (window: WindowGeometry) =>
+    (Math.floor((state.lastEventTime + window.sizeMs) / window.slideMs) + 1) * window.slideMs;
+  const evictAt =
+    Math.ceil(Math.max(next, emptyFrom(plan.short), emptyFrom(plan.long)) / plan.intervalMs) *
+    plan.intervalMs;
+  return signalPossible(state, slab, plan, next)
+    ? firstChange(state, slab, plan, next, Math.min(evictAt, next + lookAheadTicks * plan.intervalMs))
+    : evictAt;
+}
+
+/** Whether, without new events, any tick from `next` on can see a demand signal. */
+function signalPossible(state: SkuState, slab: PaneSlab, plan: WindowPlan, next: number): boolean {
   const ordersFrom = (window: WindowGeometry, which: Window, head: number) => {
     const start = Math.floor(next / window.slideMs) * (window.slideMs / window.paneMs) - window.sizePanes;
     return slab.count(state.slot, which, head, start, head + 1, ORDERS);
@@ -237,10 +254,18 @@ export function dueAt(
   const longEnd = Math.floor(next / plan.long.slideMs) * plan.long.slideMs;
   const longCovers = Math.max(minimumSpanMs, Math.min(plan.long.sizeMs, longEnd - state.firstEventTime));
   const expectedShortOrders = (longOrders * Math.max(minimumSpanMs, plan.short.sizeMs)) / longCovers;
-  if (hasDemandSignal(state.rule, { longOrders, shortOrders, expectedShortOrders })) return next;
-  // The first tick at or after `next` whose short and long windows both start after the last event.
-  const emptyFrom = (window: WindowGeometry) =>
-    (Math.floor((state.lastEventTime + window.sizeMs) / window.slideMs) + 1) * window.slideMs;
-  const evictAt = Math.max(next, emptyFrom(plan.short), emptyFrom(plan.long));
-  return Math.ceil(evictAt / plan.intervalMs) * plan.intervalMs;
+  return hasDemandSignal(state.rule, { longOrders, shortOrders, expectedShortOrders });
+}
+
+/** The first tick in [from, until) at which the SKU's price changes with no new event, else `until`. */
+function firstChange(state: SkuState, slab: PaneSlab, plan: WindowPlan, from: number, until: number): number {
+  const probe: SkuState = { ...state, slot: slab.allocate() };
+  try {
+    slab.write(probe.slot, slab.read(state.slot));
+    for (let tick = from; tick < until; tick += plan.intervalMs)
+      if (priceAt(probe, slab, tick, plan) !== undefined) return tick;
+    return until;
+  } finally {
+    slab.release(probe.slot);
+  }
 }
