@@ -129,6 +129,8 @@ async function latencyRun(label: string, flashSale: boolean) {
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? Number.NaN,
+    skuWrites: pipeline.metrics.total('SkuStatesWritten'),
+    events: pipeline.metrics.total('EventsProcessed'),
   };
 }
 
@@ -160,6 +162,7 @@ async function throughputRun() {
     seconds: drained,
     perSecond: report.itemsPut / drained,
     changes: pipeline.metrics.total('PriceChanges'),
+    skuWrites: pipeline.metrics.total('SkuStatesWritten'),
   };
 }
 
@@ -179,10 +182,11 @@ try {
       'p95 ms': row.p95.toFixed(0),
       'p99 ms': row.p99.toFixed(0),
       'max ms': row.max.toFixed(0),
+      'SKU writes / event': (row.skuWrites / row.events).toFixed(2),
     })),
   );
   console.log(
-    `consumer throughput: ${backlog.events} per-SKU events drained in ${backlog.seconds.toFixed(1)} s = ${Math.round(backlog.perSecond)} events/s (${backlog.changes} price changes)`,
+    `consumer throughput: ${backlog.events} per-SKU events drained in ${backlog.seconds.toFixed(1)} s = ${Math.round(backlog.perSecond)} events/s (${backlog.changes} price changes, ${backlog.skuWrites} SKU state writes = ${Math.round(backlog.skuWrites / backlog.seconds)}/s)`,
   );
 } finally {
   await stack.stop();

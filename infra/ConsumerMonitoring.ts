@@ -185,7 +185,10 @@ export class ConsumerMonitoring extends Construct {
             title: 'Consumer duration (ms)',
             left: [handler.metricDuration({ statistic: 'p99', period: Duration.minutes(1) })],
           }),
-          new GraphWidget({ title: 'Idle SKUs swept', left: [consumerMetric('SkusSwept', 'Sum')] }),
+          new GraphWidget({
+            title: 'SKU states written, idle SKUs swept',
+            left: [consumerMetric('SkuStatesWritten', 'Sum'), consumerMetric('SkusSwept', 'Sum')],
+          }),
         ],
       ],
     });

@@ -190,6 +190,7 @@ export function createHandler(
     await states.saveSkus(repriced, versions, current, batch.shardId);
     const published = await publish(changes);
     await states.saveSkus(others, versions, current, batch.shardId);
+    metrics.addMetric('SkuStatesWritten', 'Count', records.size);
     const { maxEventTime, nextTick } = batch.state.watermark;
     await states.saveShard(batch.shardId, {
       maxEventTime: Number.isFinite(maxEventTime) ? maxEventTime : undefined,

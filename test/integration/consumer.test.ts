@@ -145,6 +145,9 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
 
       const published = log.flatMap((entry, index) => (entry.kind === 'published' ? [index] : []));
       expect(published.length).toBeGreaterThan(50);
+      expect(pipeline.metrics.total('SkuStatesWritten')).toBe(
+        log.filter(({ kind }) => kind === 'stored').length,
+      );
       // Visible only once stored: every published price was on its SKU's state item first.
       for (const index of published) {
         const { price } = log[index] as { price: string };
