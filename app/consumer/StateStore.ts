@@ -100,7 +100,7 @@ export class StateStore {
               version: version + 1,
               record,
               price: prices.get(record.sku),
-              ...(due ? { dueShard: shardId, dueAt: record.nextTick } : {}),
+              ...(due ? { dueShard: shardId, dueAt: record.dueAt } : {}),
             },
             ConditionExpression: version === 0 ? 'attribute_not_exists(sku)' : 'version = :version',
             ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': version } }),

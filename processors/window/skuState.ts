@@ -213,13 +213,15 @@ const lookAheadTicks = 30;
 /**
  * The next tick at which this SKU's price can change, or its windows empty, without a new event;
  * a store sweeping idle SKUs need not load it sooner, and the ticks in between still run, lazily,
- * when it is loaded. Undefined before its first tick. Its next tick if it has no price yet.
- * Otherwise, when no demand signal (`hasDemandSignal`) is possible any more, the tick its windows
- * empty and it is evicted: without new events a window only holds orders the SKU already has, so
- * the orders in the panes from each window's start at the next tick onwards bound it at every
- * later tick. When a signal is possible, the SKU's pricing runs ahead on a copy of its state,
- * tick by tick, to the first that changes the price (at most `lookAheadTicks`, then it is due
- * again to look further): at a steady signal most ticks hold the price.
+ * when it is loaded. Undefined before its first tick.
+ * - No price yet: its next tick, which gives its initial price; or, with no base price either
+ *   (only an order can give it one), the tick its windows empty and it is evicted.
+ * - No demand signal possible any more (`hasDemandSignal`): that eviction tick. Without new events
+ *   a window only holds orders the SKU already has, so the orders in the panes from each window's
+ *   start at the next tick onwards bound it at every later tick.
+ * - Otherwise its pricing runs ahead on a copy of its state, tick by tick, to the first tick that
+ *   changes the price (at most `lookAheadTicks`, then it is due again to look further): at a
+ *   steady signal most ticks hold the price.
  */
 export function dueAt(
   state: SkuState,
@@ -229,13 +231,14 @@ export function dueAt(
 ): number | undefined {
   const next = Math.max(state.nextTick, nextTick);
   if (!Number.isFinite(next)) return undefined;
-  if (state.price.price === undefined) return next;
   // The first tick at or after `next` whose short and long windows both start after the last event.
   const emptyFrom = (window: WindowGeometry) =>
     (Math.floor((state.lastEventTime + window.sizeMs) / window.slideMs) + 1) * window.slideMs;
   const evictAt =
     Math.ceil(Math.max(next, emptyFrom(plan.short), emptyFrom(plan.long)) / plan.intervalMs) *
     plan.intervalMs;
+  // Unpriced: its first tick gives its initial price, once it has a base price (an order's).
+  if (state.price.price === undefined) return state.basePrice === undefined ? evictAt : next;
   return signalPossible(state, slab, plan, next)
     ? firstChange(state, slab, plan, next, Math.min(evictAt, next + lookAheadTicks * plan.intervalMs))
     : evictAt;

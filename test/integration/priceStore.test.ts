@@ -33,7 +33,7 @@ const record = (sku: string): SkuRecord => ({
   price: initialPriceState,
 });
 
-describe('PriceStore on dynalite', () => {
+describe('PriceStore and StateStore on dynalite', () => {
   let stack: Stack;
   let prices: PriceStore;
   let states: StateStore;
@@ -44,6 +44,16 @@ describe('PriceStore on dynalite', () => {
     states = new StateStore(stack.dynamo, stack.tables.state);
   });
   afterAll(() => stack?.stop());
+
+  it('makes an active SKU due at its due time, not at every tick before it', async () => {
+    const windows = { firstEventTime: 0, shortHead: 0, longHead: 0, counters: '' };
+    const soon: SkuRecord = { ...record('ELEC-SOON'), nextTick: 10_000, dueAt: 10_000, windows };
+    const later: SkuRecord = { ...record('ELEC-LATER'), nextTick: 10_000, dueAt: 600_000, windows };
+    await states.saveSkus([soon, later], new Map(), new Map(), 'shard-due');
+
+    expect(await states.dueSkus('shard-due', 10_000, 10)).toEqual(['ELEC-SOON']);
+    expect(await states.dueSkus('shard-due', 600_000, 10)).toEqual(['ELEC-SOON', 'ELEC-LATER']);
+  });
 
   it('stamps history rows with their expiry, and keeps the current price where no TTL reaches it', async () => {
     const asOf = Date.parse('2026-03-01T10:00:00Z');
