@@ -168,9 +168,9 @@ export function createHandler(
 
   /**
    * Stores the batch and publishes its price changes. The SKUs whose price changed are stored
-   * first and published as soon as they are: a price is visible once the record holds it, not
-   * after every other SKU of the batch is written. The rest, the shard clock and any cache
-   * rebuild follow; the batch is acknowledged only after all of it.
+   * first, then their prices published: a price is visible once the record holds it, not after
+   * every other SKU of the batch is written. The rest, the shard clock and any cache rebuild
+   * follow; the batch is acknowledged only after all of it.
    */
   const persist = async (batch: Batch): Promise<PriceChange[]> => {
     const changes = batch.outputs.filter((output): output is PriceChange => output.kind === 'price');

@@ -39,8 +39,8 @@ export interface SkuRecord {
 const finite = (value: number): number | undefined => (Number.isFinite(value) ? value : undefined);
 
 /**
- * The record of an active SKU (one the watermark holds, whether or not its panes have counts yet),
- * due at its own next tick or the partition's, whichever is later.
+ * The record of an active SKU (one the watermark holds, whether or not its panes have counts yet):
+ * its next tick is its own or the partition's, whichever is later, and it is due at `dueAt`.
  */
 export function toRecord(state: SkuState, slab: PaneSlab, nextTick: number, plan: WindowPlan): SkuRecord {
   const partitionNext = Number.isNaN(nextTick) ? Number.NEGATIVE_INFINITY : nextTick;
