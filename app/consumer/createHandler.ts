@@ -70,9 +70,9 @@ interface Batch {
  *
  * One RxJS pipeline per batch: decode (bad records become dead letters) → load the shard's clock
  * and the touched SKUs' records → windows and prices (`priceSkus`) → catch up idle SKUs that are
- * due (`sweepSkus`) → persist, in this order: dead letters, price history, the records of the SKUs
- * whose price changed (conditional on their versions, carrying their current prices), those
- * changes to the Redis cache, the other SKU records, the shard clock. Only when DynamoDB holds the
+ * due (`sweepSkus`) → persist, in this order: dead letters, price history, those changes to the
+ * Redis cache, the SKU records (conditional on their versions, carrying their current prices),
+ * the shard clock. Only when DynamoDB holds the
  * batch is it acknowledged; any failure before reports the batch's first record, and
  * Lambda retries from there, which is harmless (each SKU applies a stream position once). A Redis
  * failure does not fail the batch: it flags the cache as behind, and a later batch rebuilds it.
@@ -167,10 +167,14 @@ export function createHandler(
   };
 
   /**
-   * Stores the batch and publishes its price changes. The SKUs whose price changed are stored
-   * first, then their prices published: a price is visible once the record holds it, not after
-   * every other SKU of the batch is written. The rest, the shard clock and any cache rebuild
-   * follow; the batch is acknowledged only after all of it.
+   * Stores the batch and publishes its price changes: dead letters, then the changes as price
+   * history rows, then the changes to the cache, then every SKU record the batch touched (each
+   * conditional on its version, carrying its current price), the shard clock last. A price is
+   * published once the record holds it as a history row, without waiting for the conditional SKU
+   * writes, which are the slow part of a batch. That is safe because prices are a function of the
+   * events: a retry after a failure recomputes the same changes, rewrites the same rows and
+   * republishes the same values, and the cache's compare-and-set refuses an older one. The batch
+   * is acknowledged only after all of it.
    */
   const persist = async (batch: Batch): Promise<PriceChange[]> => {
     const changes = batch.outputs.filter((output): output is PriceChange => output.kind === 'price');
@@ -182,14 +186,10 @@ export function createHandler(
     const current = new Map<string, StoredPrice>();
     for (const [sku, stored] of batch.loaded) if (stored.price !== undefined) current.set(sku, stored.price);
     for (const change of changes) current.set(change.sku, storedPrice(change));
-    const changed = new Set(changes.map((change) => change.sku));
-    const repriced = [...records.values()].filter((record) => changed.has(record.sku));
-    const others = [...records.values()].filter((record) => !changed.has(record.sku));
     await deadLetters.putRecords(batch.deadLetters);
     await prices.write(changes);
-    await states.saveSkus(repriced, versions, current, batch.shardId);
     const published = await publish(changes);
-    await states.saveSkus(others, versions, current, batch.shardId);
+    await states.saveSkus([...records.values()], versions, current, batch.shardId);
     metrics.addMetric('SkuStatesWritten', 'Count', records.size);
     const { maxEventTime, nextTick } = batch.state.watermark;
     await states.saveShard(batch.shardId, {
