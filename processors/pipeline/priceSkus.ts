@@ -4,7 +4,7 @@ import type { DecodedEvent } from '../events/decodedEvent';
 import type { CoreOutput } from '../window/outputs';
 import { PaneSlab } from '../window/PaneSlab';
 import { alreadyApplied, fromRecord, idleRecord, type SkuRecord, toRecord } from '../window/skuRecord';
-import { applyEvent, createSkuState, priceAt, type SkuState } from '../window/skuState';
+import { applyEvent, canMoveAt, createSkuState, priceAt, type SkuState } from '../window/skuState';
 import {
   advanceWatermark,
   createWatermarkState,
@@ -140,6 +140,7 @@ function foldInto(
     return true;
   };
   const emitChange = (sku: SkuState, at: number) => {
+    if (!canMoveAt(sku)) return;
     const change = priceAt(sku, slab, at, plan);
     if (change !== undefined) emit(change);
   };

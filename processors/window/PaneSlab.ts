@@ -7,6 +7,8 @@ const slotsPerChunk = 1024;
 
 /** Which of a SKU's two windows: its ring of panes and its running sum. */
 export type Window = 0 | 1;
+export const SHORT: Window = 0;
+export const LONG: Window = 1;
 
 /**
  * The pane counters of every SKU of a partition, in fixed chunks of Int32Array. Each SKU owns a

@@ -1,7 +1,7 @@
 import type { PricingConfig } from '../config/pricingConfig';
 import { comparePositions, type EventPosition } from '../events/position';
 import type { PriceState } from '../pricing/decidePrice';
-import type { PaneSlab } from './PaneSlab';
+import { LONG, ORDERS, type PaneSlab } from './PaneSlab';
 import { createSkuState, dueAt, type SkuState } from './skuState';
 import type { WindowPlan } from './windowPlan';
 
@@ -104,6 +104,8 @@ export function fromRecord(record: SkuRecord, config: PricingConfig, slab: PaneS
     state.longHead = none(record.windows.longHead);
     const bytes = new Uint8Array(Buffer.from(record.windows.counters, 'base64')); // copied: aligned for Int32Array
     slab.write(state.slot, new Int32Array(bytes.buffer));
+    const head = state.longHead;
+    state.ordersHeld = slab.count(state.slot, LONG, head, head - slab.capacities[LONG] + 1, head + 1, ORDERS);
   }
   return state;
 }

@@ -3,7 +3,7 @@ import type { DecodedEvent } from '../events/decodedEvent';
 import type { EventPosition } from '../events/position';
 import { decidePrice, hasDemandSignal, initialPriceState, type PriceState } from '../pricing/decidePrice';
 import type { PriceChange } from './outputs';
-import { DEPLETED, ORDERS, type PaneSlab, UNITS, type Window } from './PaneSlab';
+import { DEPLETED, LONG, ORDERS, type PaneSlab, SHORT, UNITS, type Window } from './PaneSlab';
 import { applyInventory } from './stockLevel';
 import type { ActiveSku } from './watermark';
 import type { WindowGeometry, WindowPlan } from './windowPlan';
@@ -15,8 +15,6 @@ import { windowStats } from './windowStats';
  * as a surge.
  */
 const minimumSpanMs = 1000;
-const SHORT: Window = 0;
-const LONG: Window = 1;
 
 /**
  * One SKU's live state: its slot of pane counters in the partition's slab, the pane ranges its
@@ -49,6 +47,11 @@ export interface SkuState extends ActiveSku {
   lateEvents: number;
   /** Events applied (not late, not duplicates): with `lateEvents`, every event of the SKU, once. */
   appliedEvents: number;
+  /**
+   * Orders this state's long ring has held since the state was made or loaded: never less than the
+   * orders any of its windows holds, so below `minOrders` no tick can see a demand signal.
+   */
+  ordersHeld: number;
   price: PriceState;
   /** Highest position applied from each shard, so a retried or replayed event is applied once. */
   applied: Record<string, EventPosition>;
@@ -81,6 +84,7 @@ export function createSkuState(sku: string, config: PricingConfig, slab: PaneSla
     onHandTime: Number.NEGATIVE_INFINITY,
     lateEvents: 0,
     appliedEvents: 0,
+    ordersHeld: 0,
     price: initialPriceState,
     applied: {},
     checkedFold: undefined,
@@ -108,6 +112,7 @@ export function applyEvent(state: SkuState, slab: PaneSlab, decoded: DecodedEven
     let units = 0;
     for (const line of event.lines) units += line.quantity;
     state.basePrice ??= event.lines[0]?.unitPrice;
+    state.ordersHeld += 1;
     addToPanes(state, slab, plan, eventTime, shortPane, units, 1, 0);
     return;
   }
@@ -128,6 +133,17 @@ function addToPanes(
   state.shortHead = slab.add(state.slot, SHORT, state.shortHead, shortPane, units, orders, depleted);
   const longPane = Math.floor(eventTime / plan.long.paneMs);
   state.longHead = slab.add(state.slot, LONG, state.longHead, longPane, units, orders, depleted);
+}
+
+/**
+ * Whether a tick can move this SKU's price. Its first tick gives its initial price; after that a
+ * move needs a demand signal, which needs `minOrders` orders in the long window, and `ordersHeld`
+ * bounds those. Most SKUs of a large catalogue sell too rarely for that, so the fold does not
+ * price them at a tick that cannot move them: `priceAt` would only slide their windows and hold,
+ * and a later tick's slide re-sums across the ticks skipped.
+ */
+export function canMoveAt(state: SkuState): boolean {
+  return state.price.price === undefined || state.ordersHeld >= state.rule.minOrders;
 }
 
 /**

@@ -5,23 +5,32 @@ const start = Date.parse('2026-03-01T10:00:00Z');
 
 /**
  * Random per-SKU event streams for property tests: a few SKUs, orders and inventory deltas,
- * event time moving forward in steps with some events arriving out of order, a few far enough
- * behind to be late.
+ * event time moving forward in steps (up to `maxAdvanceMs`) with some events arriving out of
+ * order, a few far enough behind to be late. With `hotSkus`, half the events go to that many
+ * SKUs and the rest spread over all of them, as a catalogue with a long tail.
  */
 export const streamArbitrary = (
-  options: { skus?: number; maxLength?: number } = {},
-): fc.Arbitrary<StreamEvent[]> =>
-  fc
+  options: {
+    skus?: number;
+    minLength?: number;
+    maxLength?: number;
+    hotSkus?: number;
+    maxAdvanceMs?: number;
+  } = {},
+): fc.Arbitrary<StreamEvent[]> => {
+  const anySku = fc.integer({ min: 0, max: (options.skus ?? 3) - 1 });
+  const hot = options.hotSkus;
+  return fc
     .array(
       fc.record({
-        sku: fc.integer({ min: 0, max: (options.skus ?? 3) - 1 }),
-        advance: fc.integer({ min: 0, max: 40_000 }),
+        sku: hot === undefined ? anySku : fc.oneof(fc.integer({ min: 0, max: hot - 1 }), anySku),
+        advance: fc.integer({ min: 0, max: options.maxAdvanceMs ?? 40_000 }),
         behind: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 120_000 })),
         kind: fc.constantFrom('order', 'order', 'order', 'inventory'),
         quantity: fc.integer({ min: 1, max: 5 }),
         delta: fc.integer({ min: -6, max: 6 }),
       }),
-      { maxLength: options.maxLength ?? 300 },
+      { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 300 },
     )
     .map((draws) => {
       let clock = start;
@@ -48,3 +57,4 @@ export const streamArbitrary = (
             };
       });
     });
+};

@@ -2,9 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pricingConfigSchema } from '../../../processors/config/pricingConfig';
 import type { DecodedEvent } from '../../../processors/events/decodedEvent';
+import type { PriceChange } from '../../../processors/window/outputs';
 import { PaneSlab } from '../../../processors/window/PaneSlab';
 import {
   applyEvent,
+  canMoveAt,
   createSkuState,
   priceAt,
   type SkuState,
@@ -90,5 +92,52 @@ describe('window sums over the pane ring', () => {
   it('gives each window panes of gcd(size, slide) and a ring reaching back over size, slide, interval and lateness', () => {
     expect([plan.short.paneMs, plan.long.paneMs]).toEqual([20_000, 60_000]);
     expect(plan.long.capacity).toBe(Math.ceil((180_000 + 60_000 + 20_000 + 30_000) / 60_000) + 2);
+  });
+});
+
+describe('ticks that cannot move a price', () => {
+  /** Prices from a fold over the events that prices each active SKU at a tick when `prices` says so. */
+  function foldPrices(events: readonly DecodedEvent[], prices: (sku: SkuState) => boolean): PriceChange[] {
+    const watermark = createWatermarkState<SkuState>();
+    const slab = new PaneSlab([plan.short.capacity, plan.long.capacity]);
+    const changes: PriceChange[] = [];
+    const sink: SkuSink<SkuState> = {
+      open: (sku) => createSkuState(sku, config, slab),
+      event: (sku, event) => applyEvent(sku, slab, event, plan),
+      late: () => {},
+      evict: (sku) => slab.release(sku.slot),
+      tick: (sku, at) => {
+        if (!prices(sku)) return;
+        const change = priceAt(sku, slab, at, plan);
+        if (change !== undefined) changes.push(change);
+      },
+    };
+    for (const event of events) advanceWatermark(watermark, event, plan, sink);
+    return changes;
+  }
+
+  it('are the ones skipped: skipping them changes no price, now or later', () => {
+    let skipped = 0;
+    let changes = 0;
+    fc.assert(
+      fc.property(
+        streamArbitrary({ skus: 40, hotSkus: 2, maxAdvanceMs: 5000, minLength: 200, maxLength: 400 }),
+        (stream) => {
+          const events = decodedEvents(stream);
+          const everyTick = foldPrices(events, () => true);
+          const skipping = foldPrices(events, (sku) => {
+            if (canMoveAt(sku)) return true;
+            skipped += 1;
+            return false;
+          });
+          expect(skipping).toEqual(everyTick);
+          changes += everyTick.filter((change) => change.reason !== 'initial').length;
+        },
+      ),
+      { numRuns: 100 },
+    );
+    // The runs skipped many ticks and still had prices moving after their initial ones.
+    expect(skipped).toBeGreaterThan(10_000);
+    expect(changes).toBeGreaterThan(300);
   });
 });
