@@ -16,6 +16,7 @@ import { DeadLetterStore } from './consumer/DeadLetterStore';
 import { PriceCache } from './consumer/PriceCache';
 import { PriceStore } from './consumer/PriceStore';
 import { StateStore } from './consumer/StateStore';
+import { WarmSkus } from './consumer/WarmSkus';
 import { connectRedis } from './stack';
 import { tableNames } from './stores/tableSpecs';
 import { KinesisShardLineage } from './stream/ShardLineage';
@@ -38,6 +39,7 @@ const redis =
         return undefined;
       });
 
+const oneLane = settings.PARALLELIZATION_FACTOR === 1;
 const handle = createHandler({
   config,
   states: new StateStore(dynamo, tables.state),
@@ -51,7 +53,8 @@ const handle = createHandler({
   },
   lineage: new KinesisShardLineage(createKinesisClient({ region }), settings.PRICESTREAM_STREAM),
   now: Date.now,
-  sweep: settings.PARALLELIZATION_FACTOR === 1,
+  sweep: oneLane,
+  warm: oneLane && settings.WARM_SKUS > 0 ? new WarmSkus(settings.WARM_SKUS) : undefined,
 });
 
 /** Kinesis event source mapping handler, with ReportBatchItemFailures. */

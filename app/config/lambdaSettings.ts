@@ -11,6 +11,11 @@ export const lambdaSettingsSchema = z.object({
   PRICESTREAM_STREAM: z.string().min(1).default('pricestream-events'),
   /** The event source mapping's; above 1 turns the idle-SKU sweep off. */
   PARALLELIZATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+  /**
+   * SKU records a warm container keeps between batches (about 2-3 KB each), read again only when
+   * another container wrote the shard since; 0 reads every batch's SKUs. Off with lanes.
+   */
+  WARM_SKUS: z.coerce.number().int().min(0).default(50_000),
   /** The pricing config as JSON; defaults when unset. */
   PRICING_CONFIG: z.string().default('{}'),
   /** Days a price-history row is kept; unset keeps it for ever. */

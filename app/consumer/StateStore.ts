@@ -132,8 +132,13 @@ export class StateStore {
     return (page.Items ?? []).map((item) => item.sku as string);
   }
 
-  /** A shard's clock and whether the cache is flagged as behind, in one read. */
-  async loadShard(shardId: string): Promise<{ clock: ShardClock; cacheBehind: boolean }> {
+  /**
+   * A shard's clock, the stamp of the container that last wrote it (see WarmSkus), and whether
+   * the cache is flagged as behind, in one read.
+   */
+  async loadShard(
+    shardId: string,
+  ): Promise<{ clock: ShardClock; writer: string | undefined; cacheBehind: boolean }> {
     const page = await this.documents.send(
       new BatchGetCommand({
         RequestItems: {
@@ -148,25 +153,44 @@ export class StateStore {
         maxEventTime: shard?.maxEventTime as number | undefined,
         nextTick: shard?.nextTick as number | undefined,
       },
+      writer: shard?.writer as string | undefined,
       cacheBehind: items.some((item) => item.sku === cacheFlagKey),
     };
   }
 
-  /** Moves a shard's clock forward; never back (a slower retry or another lane leaves it as is). */
-  async saveShard(shardId: string, clock: ShardClock): Promise<void> {
+  /**
+   * Moves a shard's clock forward, never back (a slower retry or another lane leaves it as is),
+   * and stamps the shard with its `writer`, if given, either way.
+   */
+  async saveShard(shardId: string, clock: ShardClock, writer?: string): Promise<void> {
     if (clock.maxEventTime === undefined) return;
+    const key = { sku: shardKey(shardId) };
+    const stamp = writer === undefined ? {} : { ':writer': writer };
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { sku: shardKey(shardId) },
-          UpdateExpression: 'SET maxEventTime = :max, nextTick = :next',
+          Key: key,
+          UpdateExpression: `SET maxEventTime = :max, nextTick = :next${writer === undefined ? '' : ', writer = :writer'}`,
           ConditionExpression: 'attribute_not_exists(maxEventTime) OR maxEventTime <= :max',
-          ExpressionAttributeValues: { ':max': clock.maxEventTime, ':next': clock.nextTick ?? null },
+          ExpressionAttributeValues: {
+            ':max': clock.maxEventTime,
+            ':next': clock.nextTick ?? null,
+            ...stamp,
+          },
         }),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (writer === undefined) return;
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: 'SET writer = :writer',
+          ExpressionAttributeValues: stamp,
+        }),
+      );
     }
   }
 

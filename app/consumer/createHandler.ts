@@ -18,6 +18,7 @@ import type { DeadLetterStore } from './DeadLetterStore';
 import type { PriceCache } from './PriceCache';
 import { type PriceStore, type StoredPrice, storedPrice } from './PriceStore';
 import type { StateStore, StoredSku } from './StateStore';
+import type { WarmSkus } from './WarmSkus';
 
 /** The metrics the consumer reports; Powertools' Metrics fits, and so does a local counter. */
 export interface ConsumerMetrics {
@@ -49,6 +50,11 @@ export interface ConsumerDeps {
    * (those that hash into this shard), so their prices decay after a reshard too.
    */
   readonly lineage?: ShardLineage;
+  /**
+   * SKU records kept between batches, so a warm container reads only the SKUs it does not hold.
+   * Only with one batch at a time per shard. @default none: every batch reads its SKUs
+   */
+  readonly warm?: WarmSkus;
 }
 
 /** What a batch produced, as it moves through the stages. */
@@ -69,26 +75,39 @@ interface Batch {
  * The consumer: a Lambda handler for a Kinesis event source mapping with ReportBatchItemFailures.
  *
  * One RxJS pipeline per batch: decode (bad records become dead letters) → load the shard's clock
- * and the touched SKUs' records → windows and prices (`priceSkus`) → catch up idle SKUs that are
- * due (`sweepSkus`) → persist, in this order: dead letters, price history, those changes to the
- * Redis cache, the SKU records (conditional on their versions, carrying their current prices),
- * the shard clock. Only when DynamoDB holds the
- * batch is it acknowledged; any failure before reports the batch's first record, and
- * Lambda retries from there, which is harmless (each SKU applies a stream position once). A Redis
- * failure does not fail the batch: it flags the cache as behind, and a later batch rebuilds it.
+ * and the touched SKUs' records (those a warm container holds are not read again, see WarmSkus)
+ * → windows and prices (`priceSkus`) → catch up idle SKUs that are due (`sweepSkus`) → persist,
+ * in this order: dead letters, price history, those changes to the Redis cache, the SKU records
+ * (conditional on their versions, carrying their current prices), the shard clock. Only when
+ * DynamoDB holds the batch is it acknowledged; any failure before reports the batch's first
+ * record, and Lambda retries from there, which is harmless (each SKU applies a stream position
+ * once). A Redis failure does not fail the batch: it flags the cache as behind, and a later batch
+ * rebuilds it.
  */
 export function createHandler(
   deps: ConsumerDeps,
 ): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
-  const { config, states, prices, deadLetters, cache, logger, metrics } = deps;
+  const { config, states, prices, deadLetters, cache, logger, metrics, warm } = deps;
   const interval = config.interval ?? config.windows.short.slide;
+
+  /** The stored records of these SKUs: those the container holds for the shard, the rest read. */
+  const loadSkus = async (shardId: string, skus: Iterable<string>): Promise<Map<string, StoredSku>> => {
+    const { held, missing } = warm?.take(shardId, skus) ?? { held: new Map(), missing: [...skus] };
+    const loaded = await states.loadSkus(missing);
+    metrics.addMetric('SkuStatesRead', 'Count', missing.length);
+    metrics.addMetric('SkuStatesHeld', 'Count', held.size);
+    for (const [sku, stored] of held) loaded.set(sku, stored);
+    return loaded;
+  };
 
   const prepare = async (event: KinesisStreamEvent) => {
     const records = event.Records;
     const shardId = shardOf(records[0] as KinesisStreamEvent['Records'][number]);
     const decoded = decodeRecords(records);
     const skus = new Set(decoded.events.map((decodedEvent) => decodedEvent.sku));
-    const [shard, loaded] = await Promise.all([states.loadShard(shardId), states.loadSkus(skus)]);
+    const shard = await states.loadShard(shardId);
+    warm?.check(shardId, shard.writer);
+    const loaded = await loadSkus(shardId, skus);
     const state = createCoreState(config, shard.clock);
     const oldestArrival = Math.min(
       ...records.map((record) => record.kinesis.approximateArrivalTimestamp * 1000),
@@ -109,7 +128,7 @@ export function createHandler(
       (sku) => !state.skus.has(sku) && !batch.loaded.has(sku),
     );
     if (due.length === 0) return batch;
-    const loaded = await states.loadSkus(due);
+    const loaded = await loadSkus(batch.shardId, due);
     for (const [sku, stored] of loaded) batch.loaded.set(sku, stored);
     const outputs = sweepSkus(config, state, due, (sku) => loaded.get(sku)?.record);
     metrics.addMetric('SkusSwept', 'Count', due.length);
@@ -191,18 +210,31 @@ export function createHandler(
     const published = await publish(changes);
     await states.saveSkus([...records.values()], versions, current, batch.shardId);
     metrics.addMetric('SkuStatesWritten', 'Count', records.size);
+    warm?.remember(
+      batch.shardId,
+      [...records.values()].map((record) => ({
+        record,
+        version: (versions.get(record.sku) ?? 0) + 1,
+        price: current.get(record.sku),
+      })),
+    );
     const { maxEventTime, nextTick } = batch.state.watermark;
-    await states.saveShard(batch.shardId, {
-      maxEventTime: Number.isFinite(maxEventTime) ? maxEventTime : undefined,
-      nextTick: Number.isFinite(nextTick) ? nextTick : undefined,
-    });
+    await states.saveShard(
+      batch.shardId,
+      {
+        maxEventTime: Number.isFinite(maxEventTime) ? maxEventTime : undefined,
+        nextTick: Number.isFinite(nextTick) ? nextTick : undefined,
+      },
+      warm?.writer,
+    );
     if (batch.cacheBehind && published) await rebuildCache();
     return changes;
   };
 
   return (event) => {
     if (event.Records.length === 0) return Promise.resolve({ batchItemFailures: [] });
-    const first = event.Records[0]?.kinesis.sequenceNumber as string;
+    const firstRecord = event.Records[0] as KinesisStreamEvent['Records'][number];
+    const first = firstRecord.kinesis.sequenceNumber;
     return lastValueFrom(
       defer(() => prepare(event)).pipe(
         concatMap((prepared) =>
@@ -232,6 +264,8 @@ export function createHandler(
             sequenceNumber: first,
           });
           metrics.addMetric('BatchFailures', 'Count', 1);
+          // What the container held of the shard may be ahead of or behind the store now.
+          warm?.forget(shardOf(firstRecord));
           return of({ batchItemFailures: [{ itemIdentifier: first }] });
         }),
       ),

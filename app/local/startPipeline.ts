@@ -6,6 +6,7 @@ import { DeadLetterStore } from '../consumer/DeadLetterStore';
 import { PriceCache } from '../consumer/PriceCache';
 import { PriceStore } from '../consumer/PriceStore';
 import { StateStore } from '../consumer/StateStore';
+import { WarmSkus } from '../consumer/WarmSkus';
 import type { Stack } from '../stack';
 import { KinesisShardLineage } from '../stream/ShardLineage';
 import { CheckpointStore } from './CheckpointStore';
@@ -20,6 +21,11 @@ export interface PipelineOptions {
   /** Redis key prefix. @default 'pricestream:' */
   readonly cachePrefix?: string;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /**
+   * SKU records the consumer keeps between batches (see WarmSkus); 0 reads every batch's SKUs
+   * from DynamoDB. Off with a parallelization factor above 1. @default 100_000
+   */
+  readonly warmSkus?: number;
   /** Wall clock for record age. @default Date.now */
   readonly now?: () => number;
   /** Wraps the handler, for fault injection in tests. */
@@ -47,6 +53,8 @@ export function startPipeline(stack: Stack, options: PipelineOptions): Pipeline 
   const cache = stack.redis === undefined ? undefined : new PriceCache(stack.redis, options.cachePrefix);
   const metrics = new LocalMetrics();
   const logger = new Logger({ serviceName: 'pricestream', logLevel: options.logLevel ?? 'WARN' });
+  const oneLane = (options.settings?.parallelizationFactor ?? 1) === 1;
+  const warmSkus = options.warmSkus ?? 100_000;
   const handler = createHandler({
     config: options.config,
     states,
@@ -56,7 +64,8 @@ export function startPipeline(stack: Stack, options: PipelineOptions): Pipeline 
     logger,
     metrics,
     lineage: new KinesisShardLineage(stack.kinesis, stackConfig.streamName),
-    sweep: (options.settings?.parallelizationFactor ?? 1) === 1,
+    sweep: oneLane,
+    warm: oneLane && warmSkus > 0 ? new WarmSkus(warmSkus) : undefined,
     now: Date.now,
   });
   const poller = new EventSourcePoller({

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { PutRecordCommand, SplitShardCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler } from '../../app/consumer/createHandler';
+import { DeadLetterStore } from '../../app/consumer/DeadLetterStore';
+import { PriceCache } from '../../app/consumer/PriceCache';
+import { PriceStore } from '../../app/consumer/PriceStore';
+import { StateStore } from '../../app/consumer/StateStore';
+import { WarmSkus } from '../../app/consumer/WarmSkus';
+import { LocalMetrics } from '../../app/local/LocalMetrics';
 import { startPipeline } from '../../app/local/startPipeline';
 import { Producer } from '../../app/producer/Producer';
 import { simulateStore } from '../../app/producer/storeSimulator';
@@ -84,6 +92,48 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
         expect(cached?.price).toBe(last?.price);
         expect(cached?.asOf).toBe(last?.asOf);
       }
+    } finally {
+      await pipeline.stop();
+    }
+  });
+  it('keeps SKUs warm between batches, and reads them again after another container wrote the shard', async () => {
+    const run = await freshStream(stack, 1);
+    const events = storeEvents(1200);
+    const skus = new Set(events.flatMap(splitBySku).map(skuOf));
+    await produce(run, events);
+    const cachePrefix = `test:${randomUUID()}:`;
+    // A second container over the same tables and cache, with its own warm SKUs.
+    const otherMetrics = new LocalMetrics();
+    const other = createHandler({
+      config,
+      states: new StateStore(run.dynamo, run.tables.state),
+      prices: new PriceStore(run.dynamo, run.tables),
+      deadLetters: new DeadLetterStore(run.dynamo, run.tables.deadLetters),
+      cache: new PriceCache(run.redis as NonNullable<Stack['redis']>, cachePrefix),
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics: otherMetrics,
+      now: Date.now,
+      warm: new WarmSkus(10_000),
+    });
+    let batches = 0;
+    const pipeline = startPipeline(run, {
+      config,
+      cachePrefix,
+      settings: { batchSize: 3 },
+      logLevel: 'SILENT',
+      // The shard moves between the containers every two batches, as Lambda may move it.
+      wrapHandler: (own) => (event) => (Math.floor(batches++ / 2) % 2 === 0 ? own : other)(event),
+    });
+    const total = (metric: string) => pipeline.metrics.total(metric) + otherMetrics.total(metric);
+    try {
+      await pipeline.poller.whenCaughtUp();
+
+      expect(batches).toBeGreaterThan(12);
+      expect(await storedHistory(pipeline, skus)).toEqual(priceLines(await referencePrices(run, config)));
+      expect(total('SkuStatesHeld')).toBeGreaterThan(100);
+      expect(total('SkuStatesRead')).toBeGreaterThan(0);
+      // Each container saw the other's stamp and read again: no write met a version it did not know.
+      expect(total('BatchFailures')).toBe(0);
     } finally {
       await pipeline.stop();
     }

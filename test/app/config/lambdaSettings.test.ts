@@ -28,6 +28,7 @@ describe('lambdaSettings', () => {
     expect(() => lambdaSettings({ PARALLELIZATION_FACTOR: '0' })).toThrow(ConfigError);
     expect(() => lambdaSettings({ PARALLELIZATION_FACTOR: '0' })).toThrow(/^PARALLELIZATION_FACTOR: /);
     expect(() => lambdaSettings({ REDIS_URL: 'http://x' })).toThrow(/^REDIS_URL: /);
+    expect(() => lambdaSettings({ WARM_SKUS: '-1' })).toThrow(/^WARM_SKUS: /);
   });
 
   it('never prints a Redis password in a message', () => {
