@@ -7,7 +7,7 @@
  *   2. consumer throughput: a backlog put first, then drained, in events/s.
  * Never fails on time.
  *
- *   npm run bench:e2e -- [--rate 1000] [--warmup 60] [--seconds 20] [--backlog 50000] [--shards 4]
+ *   npm run bench:e2e -- [--rate 1000] [--warmup 60] [--seconds 60] [--backlog 50000] [--shards 4]
  */
 import { parseArgs } from 'node:util';
 import { loadPricingConfig } from '../app/config/loadPricingConfig';
@@ -25,7 +25,7 @@ import { ensureStream } from '../app/stream/ensureStream';
 const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '1000' },
-    seconds: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '60' },
     backlog: { type: 'string', default: '50000' },
     shards: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '60' },
@@ -83,8 +83,9 @@ async function latencyRun(label: string, flashSale: boolean) {
     count: rate * (seconds + warmUpMs / 1000),
     startTime: start,
     seed: 5,
+    // The sale runs through the measured part, after the warm-up.
     flashSale: flashSale
-      ? { startAfterMs: 0, durationMs: seconds * 1000, hotSkus: 3, share: 0.6 }
+      ? { startAfterMs: warmUpMs, durationMs: seconds * 1000, hotSkus: 3, share: 0.6 }
       : undefined,
   });
   // When each event was handed to the producer: event times only grow, so two arrays suffice.
