@@ -189,6 +189,10 @@ export class ConsumerMonitoring extends Construct {
             title: 'SKU states written, idle SKUs swept',
             left: [consumerMetric('SkuStatesWritten', 'Sum'), consumerMetric('SkusSwept', 'Sum')],
           }),
+          new GraphWidget({
+            title: 'SKU states read, held by warm containers',
+            left: [consumerMetric('SkuStatesRead', 'Sum'), consumerMetric('SkuStatesHeld', 'Sum')],
+          }),
         ],
       ],
     });

@@ -33,6 +33,8 @@ export interface ConsumerStackProps extends StackProps {
   readonly logLevel?: string;
   /** @default 1024 */
   readonly memorySize?: number;
+  /** SKU records a warm container keeps between batches (WARM_SKUS); 0 turns it off. @default 50,000 */
+  readonly warmSkus?: number;
   /** @default 60 s */
   readonly timeout?: Duration;
   /** Records per invocation. @default 500 */
@@ -95,6 +97,7 @@ export class ConsumerStack extends Stack {
         PRICESTREAM_TABLE_PREFIX: `pricestream-${props.stage}`,
         PRICESTREAM_STREAM: props.stream.streamName,
         PARALLELIZATION_FACTOR: String(parallelizationFactor),
+        WARM_SKUS: String(props.warmSkus ?? 50_000),
         PRICING_CONFIG: props.pricingConfig ?? '{}',
         ...(props.historyTtlDays === undefined
           ? {}

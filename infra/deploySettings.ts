@@ -20,6 +20,8 @@ export const deploySettingsSchema = z.object({
   /** Path to the window and pricing config file (JSON, see README); defaults when unset. */
   pricingConfig: z.string().min(1).optional(),
   memorySize: count(128, 10_240).default(1024),
+  /** SKU records a warm function container keeps between batches (2-3 KB each); 0 turns it off. */
+  warmSkus: count(0, 1_000_000).default(50_000),
   timeoutSeconds: count(1, 900).default(60),
   batchSize: count(1, 10_000).default(500),
   batchingWindowSeconds: count(0, 300).default(1),

@@ -12,6 +12,7 @@ beforeAll(() => {
       batchSize: '200',
       parallelizationFactor: 2,
       historyTtlDays: 30,
+      warmSkus: '20000',
       pricingConfig: 'app/config/pricing.demo.json',
     },
   });
@@ -52,6 +53,7 @@ describe('ConsumerStack', () => {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       PARALLELIZATION_FACTOR: '2',
       PRICE_HISTORY_TTL_DAYS: '30',
+      WARM_SKUS: '20000',
       REDIS_PORT: '6380',
     });
     expect(variables.REDIS_HOST).toBeDefined();
