@@ -26,7 +26,8 @@ const checksumBytes = 16;
 /**
  * Splits a Kinesis record's bytes into its user records: a KPL-aggregated record (magic number,
  * protobuf, MD5 checksum) into each record it holds, any other record into itself. Throws for an
- * aggregate whose checksum or protobuf is broken; the caller turns that into a dead letter.
+ * aggregate whose checksum or protobuf is broken, or that holds no user record; the caller turns
+ * that into a dead letter.
  */
 export function userRecordsOf(bytes: Buffer, partitionKey: string): UserRecordBytes[] {
   if (
@@ -40,6 +41,9 @@ export function userRecordsOf(bytes: Buffer, partitionKey: string): UserRecordBy
   if (checksum.compare(bytes, bytes.length - checksumBytes) !== 0)
     throw new Error('invalid KPL record checksum');
   const message = AggregatedRecord.decode(body);
+  // protobufjs reads a length-delimited field that runs past the end as whatever is there: an
+  // aggregate it makes nothing of would otherwise vanish without a dead letter.
+  if (message.records.length === 0) throw new Error('KPL aggregate holds no user records');
   return message.records.map((record, index) => ({
     partitionKey: message.partition_key_table[record.partition_key_index] ?? partitionKey,
     data: record.data,
