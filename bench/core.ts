@@ -2,15 +2,21 @@
  * Stream-core benchmark, one process, one core: a simulated store of 100,000 SKUs with a flash
  * sale on three hot SKUs, through
  *   1. windows + pricing on pre-decoded events (`priceSkus`),
- *   2. decode + windows + pricing from raw KPL-aggregated Lambda records,
+ *   2. decode + windows + pricing from raw KPL-aggregated Lambda records, in batches of at most
+ *      Lambda's 6 MB invocation payload, priced through one partition state as the consumer does,
  *   3. the naive RxJS reference (lists of events per SKU) on the same pre-decoded events,
  * printing events/s (median of three runs; the naive reference runs once), heap per active SKU,
- * and the core/naive ratio. Never fails on time. Runs with a 64 MB young generation
+ * and the core/naive ratio. Never fails on time. Each path runs in a process of its own, one
+ * after the other, so that none pays for the garbage or the heap another left (a path measured
+ * after the naive reference ran up to a fifth slower). Runs with a 64 MB young generation
  * (--max-semi-space-size=64), as a Lambda would be given through NODE_OPTIONS.
  *
  *   npm run bench:core -- [--events 1000000] [--skus 100000] [--rate 2000]
  */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import type { KinesisStreamRecord } from 'aws-lambda';
 import { count, from, lastValueFrom, tap } from 'rxjs';
 import { simulateStore } from '../app/producer/storeSimulator';
 import { pricingConfigSchema } from '../processors/config/pricingConfig';
@@ -27,6 +33,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '1000000' },
     skus: { type: 'string', default: '100000' },
     rate: { type: 'string', default: '2000' },
+    path: { type: 'string' },
   },
 });
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
@@ -39,26 +46,33 @@ const heap = () => {
 
 const config = pricingConfigSchema.parse({});
 const startTime = Date.parse('2026-03-01T10:00:00Z');
-const stream = [
-  ...simulateStore({
-    skus: Number(values.skus),
-    rate: Number(values.rate),
-    count: Number(values.events),
-    seed: 7,
-    startTime,
-    flashSale: { startAfterMs: 120_000, durationMs: 240_000, hotSkus: 3, share: 0.5 },
-  }),
-].flatMap(splitBySku);
-const records = aggregatedRecords(stream, 256 * 1024);
-const decoded: DecodedEvent[] = decodeRecords(records).events;
-const eventSpanMinutes = (decoded.at(-1)!.eventTime - decoded[0]!.eventTime) / 60_000;
+/**
+ * The raw records of the simulated store. The store's own event objects are not kept: nothing
+ * reads them after this, and a full GC inside a measured run would mark them too (a million
+ * objects cost the core ~15 % of its throughput that way, and the naive reference more).
+ */
+function storeRecords() {
+  const stream = [
+    ...simulateStore({
+      skus: Number(values.skus),
+      rate: Number(values.rate),
+      count: Number(values.events),
+      seed: 7,
+      startTime,
+      flashSale: { startAfterMs: 120_000, durationMs: 240_000, hotSkus: 3, share: 0.5 },
+    }),
+  ].flatMap(splitBySku);
+  return aggregatedRecords(stream, 256 * 1024);
+}
+/** Built in each path's process only: the parent just runs them. */
+const records = values.path === undefined ? [] : storeRecords();
 
-async function measure(label: string, run: () => Promise<{ outputs: CoreOutput[] }>) {
+async function measure(label: string, run: () => Promise<{ outputs: CoreOutput[]; events: number }>) {
   gc();
   const started = performance.now();
-  const { outputs } = await run();
+  const { outputs, events } = await run();
   const seconds = (performance.now() - started) / 1000;
-  return { label, seconds, eventsPerSecond: decoded.length / seconds, outputs };
+  return { label, seconds, events, eventsPerSecond: events / seconds, outputs };
 }
 
 function collect(outputs: CoreOutput[]) {
@@ -68,7 +82,7 @@ function collect(outputs: CoreOutput[]) {
 }
 
 /** Heap and array buffers (the pane slab) retained by a partition's state after the whole workload. */
-async function stateFootprint(): Promise<{ bytesPerSku: number; activeSkus: number }> {
+async function stateFootprint(decoded: DecodedEvent[]): Promise<{ bytesPerSku: number; activeSkus: number }> {
   const before = heap();
   const state = createCoreState(config);
   await lastValueFrom(from(decoded).pipe(priceSkus(config, { state }), count()));
@@ -76,59 +90,143 @@ async function stateFootprint(): Promise<{ bytesPerSku: number; activeSkus: numb
   return { bytesPerSku: bytes / state.skus.size, activeSkus: state.skus.size };
 }
 
-const runCore = () =>
-  measure('windows + pricing (pre-decoded)', async () => {
-    const outputs: CoreOutput[] = [];
-    await lastValueFrom(from(decoded).pipe(priceSkus(config), collect(outputs), count()));
-    return { outputs };
-  });
+/**
+ * The records cut as Lambda would hand them over: an invocation's payload is at most 6 MB, so a
+ * batch holds at most that much base64 (about 17 of these 256 KB aggregates, some 30,000 events).
+ */
+function lambdaBatches(all: readonly KinesisStreamRecord[], payloadBytes = 6 * 1024 * 1024) {
+  const batches: KinesisStreamRecord[][] = [[]];
+  let size = 0;
+  for (const record of all) {
+    size += record.kinesis.data.length;
+    if (size > payloadBytes && (batches.at(-1) as KinesisStreamRecord[]).length > 0) {
+      batches.push([]);
+      size = record.kinesis.data.length;
+    }
+    (batches.at(-1) as KinesisStreamRecord[]).push(record);
+  }
+  return batches;
+}
+const batches = lambdaBatches(records);
 
+/** Each batch decoded, then priced through one partition state, as the consumer does. */
 const runRaw = () =>
   measure('decode + windows + pricing (raw KPL records)', async () => {
     const outputs: CoreOutput[] = [];
-    const { events } = decodeRecords(records);
-    await lastValueFrom(from(events).pipe(priceSkus(config), collect(outputs), count()));
-    return { outputs };
+    const state = createCoreState(config);
+    let events = 0;
+    for (const batch of batches) {
+      const decoded = decodeRecords(batch).events;
+      events += decoded.length;
+      await lastValueFrom(from(decoded).pipe(priceSkus(config, { state }), collect(outputs), count()));
+    }
+    return { outputs, events };
   });
 
-const runNaive = () =>
+const runCore = (decoded: DecodedEvent[]) =>
+  measure('windows + pricing (pre-decoded)', async () => {
+    const outputs: CoreOutput[] = [];
+    await lastValueFrom(from(decoded).pipe(priceSkus(config), collect(outputs), count()));
+    return { outputs, events: decoded.length };
+  });
+
+const runNaive = (decoded: DecodedEvent[]) =>
   measure('naive RxJS reference (pre-decoded)', async () => {
     const outputs: CoreOutput[] = [];
     await lastValueFrom(from(decoded).pipe(naivePriceSkus(config), collect(outputs), count()));
-    return { outputs };
+    return { outputs, events: decoded.length };
   });
 
 /** The median of three runs by throughput: one slow run (a major GC) does not decide the figure. */
-async function median(run: typeof runCore) {
+async function median(run: typeof runRaw) {
   const runs = [await run(), await run(), await run()].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
-  return runs[1] as Awaited<ReturnType<typeof runCore>>;
+  return runs[1] as Awaited<ReturnType<typeof runRaw>>;
 }
 
-await runCore(); // warm-up: JIT
-const core = await median(runCore);
-const raw = await median(runRaw);
-const naive = await runNaive();
-const footprint = await stateFootprint();
+type PathName = 'core' | 'raw' | 'naive';
 
-const same =
-  JSON.stringify(core.outputs) === JSON.stringify(naive.outputs) &&
-  JSON.stringify(core.outputs) === JSON.stringify(raw.outputs);
-console.log(
-  `core: ${decoded.length.toLocaleString()} per-SKU events (${records.length} KPL records), ${Number(values.skus).toLocaleString()} SKUs, ` +
-    `${eventSpanMinutes.toFixed(1)} min of event time, flash sale on 3 SKUs; Node ${process.version}, one core`,
-);
-console.table(
-  [core, raw, naive].map((row) => ({
-    path: row.label,
-    'events/s': Math.round(row.eventsPerSecond).toLocaleString(),
-    seconds: row.seconds.toFixed(2),
-    'price changes': row.outputs.length.toLocaleString(),
-  })),
-);
-console.log(
-  `memory per active SKU (core, heap + pane slab): ${Math.round(footprint.bytesPerSku).toLocaleString()} bytes over ${footprint.activeSkus.toLocaleString()} active SKUs`,
-);
-console.log(
-  `core / naive: ${(core.eventsPerSecond / naive.eventsPerSecond).toFixed(1)}x; same prices from all three: ${same ? 'yes' : 'NO'}`,
-);
-console.log(`peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+/** What one path's process reports: its figures, and a digest of its prices to compare. */
+interface PathResult {
+  readonly label: string;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly priceChanges: number;
+  readonly digest: string;
+  readonly events: number;
+  readonly records: number;
+  readonly batches: number;
+  readonly eventSpanMinutes: number;
+  readonly footprint?: { bytesPerSku: number; activeSkus: number };
+  readonly peakRssMiB: number;
+}
+
+/** Runs one path in this process: the pre-decoded ones with the decoded events, raw with the records only. */
+async function runPath(path: PathName): Promise<PathResult> {
+  const decoded = path === 'raw' ? undefined : decodeRecords(records).events;
+  let result: Awaited<ReturnType<typeof runRaw>>;
+  let footprint: PathResult['footprint'];
+  if (decoded === undefined) {
+    await runRaw(); // warm-up: JIT
+    result = await median(runRaw);
+  } else if (path === 'core') {
+    await runCore(decoded); // warm-up: JIT
+    result = await median(() => runCore(decoded));
+    footprint = await stateFootprint(decoded);
+  } else {
+    result = await runNaive(decoded);
+  }
+  const spanOf = (events: readonly DecodedEvent[]) =>
+    ((events.at(-1)?.eventTime ?? 0) - (events[0]?.eventTime ?? 0)) / 60_000;
+  return {
+    label: result.label,
+    seconds: result.seconds,
+    eventsPerSecond: result.eventsPerSecond,
+    priceChanges: result.outputs.length,
+    digest: createHash('sha256').update(JSON.stringify(result.outputs)).digest('hex'),
+    events: result.events,
+    records: records.length,
+    batches: batches.length,
+    eventSpanMinutes: decoded === undefined ? Number.NaN : spanOf(decoded),
+    footprint,
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+/** Runs a path in a child process with this one's Node flags and arguments. */
+function inChild(path: PathName): PathResult {
+  const output = execFileSync(
+    process.execPath,
+    [...process.execArgv, process.argv[1] as string, ...process.argv.slice(2), '--path', path],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1024 * 1024 },
+  );
+  return JSON.parse(output.trim().split('\n').at(-1) as string) as PathResult;
+}
+
+if (values.path !== undefined) {
+  console.log(JSON.stringify(await runPath(values.path as PathName)));
+} else {
+  const core = inChild('core');
+  const raw = inChild('raw');
+  const naive = inChild('naive');
+  const same = core.digest === raw.digest && core.digest === naive.digest;
+  console.log(
+    `core: ${core.events.toLocaleString()} per-SKU events (${core.records} KPL records in ${raw.batches} Lambda-sized batches), ${Number(values.skus).toLocaleString()} SKUs, ` +
+      `${core.eventSpanMinutes.toFixed(1)} min of event time, flash sale on 3 SKUs; Node ${process.version}, one core, a process per path`,
+  );
+  console.table(
+    [core, raw, naive].map((row) => ({
+      path: row.label,
+      'events/s': Math.round(row.eventsPerSecond).toLocaleString(),
+      seconds: row.seconds.toFixed(2),
+      'price changes': row.priceChanges.toLocaleString(),
+      'peak RSS MiB': row.peakRssMiB,
+    })),
+  );
+  const footprint = core.footprint as NonNullable<PathResult['footprint']>;
+  console.log(
+    `memory per active SKU (core, heap + pane slab): ${Math.round(footprint.bytesPerSku).toLocaleString()} bytes over ${footprint.activeSkus.toLocaleString()} active SKUs`,
+  );
+  console.log(
+    `core / naive: ${(core.eventsPerSecond / naive.eventsPerSecond).toFixed(1)}x; same prices from all three: ${same ? 'yes' : 'NO'}`,
+  );
+}
