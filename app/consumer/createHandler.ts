@@ -17,7 +17,7 @@ import { hashKeyOf } from '../stream/shardMap';
 import type { DeadLetterStore } from './DeadLetterStore';
 import type { PriceCache } from './PriceCache';
 import { type PriceStore, type StoredPrice, storedPrice } from './PriceStore';
-import type { StateStore, StoredSku } from './StateStore';
+import type { ShardClock, StateStore, StoredSku } from './StateStore';
 import type { WarmSkus } from './WarmSkus';
 
 /** The metrics the consumer reports; Powertools' Metrics fits, and so does a local counter. */
@@ -107,8 +107,9 @@ export function createHandler(
     const skus = new Set(decoded.events.map((decodedEvent) => decodedEvent.sku));
     const shard = await states.loadShard(shardId);
     warm?.check(shardId, shard.writer);
+    const clock = shard.clock.maxEventTime === undefined ? await inheritedClock(shardId) : shard.clock;
     const loaded = await loadSkus(shardId, skus);
-    const state = createCoreState(config, shard.clock);
+    const state = createCoreState(config, clock);
     const oldestArrival = Math.min(
       ...records.map((record) => record.kinesis.approximateArrivalTimestamp * 1000),
     );
@@ -133,6 +134,25 @@ export function createHandler(
     const outputs = sweepSkus(config, state, due, (sku) => loaded.get(sku)?.record);
     metrics.addMetric('SkusSwept', 'Count', due.length);
     return { ...batch, outputs: [...batch.outputs, ...outputs] };
+  };
+
+  /**
+   * The clock a shard that has none starts from: the latest of its parents' after a reshard (a
+   * merge has two), so its watermark goes on from theirs. Started afresh, it would take events the
+   * parents had already passed as on time for the first `allowedLateness` of event time.
+   */
+  const inheritedClock = async (shardId: string): Promise<ShardClock> => {
+    const family = await deps.lineage?.familyOf(shardId);
+    if (family === undefined || family.parents.length === 0) return {};
+    const parents = await Promise.all(family.parents.map((parent) => states.loadShard(parent)));
+    const latest = (times: (number | undefined)[]) => {
+      const known = times.filter((time): time is number => typeof time === 'number'); // null: no tick yet
+      return known.length === 0 ? undefined : Math.max(...known);
+    };
+    return {
+      maxEventTime: latest(parents.map(({ clock }) => clock.maxEventTime)),
+      nextTick: latest(parents.map(({ clock }) => clock.nextTick)),
+    };
   };
 
   /** Due SKUs a parent shard left behind that now hash into this shard. */

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { PutRecordCommand, SplitShardCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
+import {
+  PutRecordCommand,
+  type Shard,
+  SplitShardCommand,
+  waitUntilStreamExists,
+} from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../app/consumer/createHandler';
 import { DeadLetterStore } from '../../app/consumer/DeadLetterStore';
@@ -55,6 +60,15 @@ async function storedHistory(
 ): Promise<string[]> {
   const rows = (await Promise.all([...skus].map((sku) => pipeline.prices.history(sku)))).flat();
   return priceLines(rows);
+}
+
+/** A SKU, `prefix-n`, whose hash key falls in the shard's range. */
+function skuIn(shard: Shard | undefined, prefix: string): string {
+  const low = BigInt(shard?.HashKeyRange?.StartingHashKey ?? '0');
+  const high = BigInt(shard?.HashKeyRange?.EndingHashKey ?? '0');
+  let n = 0;
+  while (!(hashKeyOf(`${prefix}-${n}`) >= low && hashKeyOf(`${prefix}-${n}`) <= high)) n += 1;
+  return `${prefix}-${n}`;
 }
 
 describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisEmulator) => {
@@ -425,6 +439,28 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
         { client: run.kinesis, maxWaitTime: 30, minDelay: 1 },
         { StreamName: run.config.streamName },
       );
+      // A child's first event, older than the parent's watermark: late, as it would have been on
+      // the parent, because the child's clock goes on from its parent's.
+      const kidsOfSplit = (await listAllShards(run.kinesis, run.config.streamName)).filter(
+        (shard) => shard.ParentShardId === parent?.ShardId,
+      );
+      const parentClock = (await pipeline.states.loadShard(parent?.ShardId as string)).clock;
+      const staleSku = skuIn(kidsOfSplit[0], 'STALE');
+      perSku.set(staleSku, 1);
+      await produce(run, [
+        {
+          type: 'order',
+          v: 1,
+          orderId: 'stale-1',
+          eventTime: new Date(
+            (parentClock.maxEventTime ?? 0) - config.allowedLateness - 60_000,
+          ).toISOString(),
+          lines: [{ sku: staleSku, quantity: 1, unitPrice: 100 }],
+        },
+      ]);
+      await pipeline.poller.whenCaughtUp();
+      const stale = (await pipeline.states.loadSkus([staleSku])).get(staleSku)?.record;
+      expect([stale?.lateEvents, stale?.appliedEvents]).toEqual([1, 0]);
       // BOOK SKUs sell only before the split: afterwards they are idle on a finished parent.
       const afterSplit = events
         .slice(1000)
@@ -439,11 +475,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
       const kids = all.filter((shard) => shard.ParentShardId === parent?.ShardId);
       const later = new Date(Date.parse((events.at(-1) as StreamEvent).eventTime) + 300_000).toISOString();
       const clockEvents = kids.map((kid, index) => {
-        const low = BigInt(kid.HashKeyRange?.StartingHashKey ?? '0');
-        const high = BigInt(kid.HashKeyRange?.EndingHashKey ?? '0');
-        let n = 0;
-        while (!(hashKeyOf(`CLOCK-${index}-${n}`) >= low && hashKeyOf(`CLOCK-${index}-${n}`) <= high)) n += 1;
-        const sku = `CLOCK-${index}-${n}`;
+        const sku = skuIn(kid, `CLOCK-${index}`);
         perSku.set(sku, 1);
         return {
           type: 'order',
