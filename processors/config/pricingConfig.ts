@@ -111,12 +111,34 @@ export function categoryOf(sku: string): string {
   return dash < 0 ? '' : sku.slice(0, dash);
 }
 
-/** The effective rule for a SKU: defaults, then its category's overrides, then its own. */
+/**
+ * The effective rule for a SKU: defaults, then its category's overrides, then its own. SKUs with
+ * no overrides of their own share their category's rule object (rules are read, never changed),
+ * so a catalogue does not hold a copy of the rule per SKU.
+ */
 export function ruleFor(config: PricingConfig, sku: string): PricingRule {
-  const category = config.categories[categoryOf(sku)];
+  const category = categoryRule(config, categoryOf(sku));
   const own = config.skus[sku];
-  if (category === undefined && own === undefined) return config.pricing;
-  return { ...config.pricing, ...stripUndefined(category), ...stripUndefined(own) };
+  return own === undefined ? category : { ...category, ...stripUndefined(own) };
+}
+
+/** Each config's merged category rules, made once per category. */
+const categoryRules = new WeakMap<PricingConfig, Map<string, PricingRule>>();
+
+function categoryRule(config: PricingConfig, category: string): PricingRule {
+  const overrides = config.categories[category];
+  if (overrides === undefined) return config.pricing;
+  let rules = categoryRules.get(config);
+  if (rules === undefined) {
+    rules = new Map();
+    categoryRules.set(config, rules);
+  }
+  let rule = rules.get(category);
+  if (rule === undefined) {
+    rule = { ...config.pricing, ...stripUndefined(overrides) };
+    rules.set(category, rule);
+  }
+  return rule;
 }
 
 function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
