@@ -46,7 +46,7 @@ export function shardOf(record: KinesisRecordInput): string {
 function decodeRecord(record: KinesisRecordInput, events: DecodedEvent[], deadLetters: DeadLetter[]): void {
   const shardId = shardOf(record);
   const { partitionKey, sequenceNumber, data } = record.kinesis;
-  const bytes = Buffer.from(data, 'base64');
+  const bytes = base64Bytes(data);
   let userRecords: ReturnType<typeof userRecordsOf>;
   try {
     userRecords = userRecordsOf(bytes, partitionKey);
@@ -89,6 +89,19 @@ function decodeRecord(record: KinesisRecordInput, events: DecodedEvent[], deadLe
       for (const part of splitBySku(event))
         events.push({ sku: skuOf(part), eventTime, event: part, position });
   }
+}
+
+/**
+ * The buffer each record's base64 is decoded into, reused: nothing keeps a record's bytes past its
+ * own decoding (events hold parsed values, dead letters a copy). A fresh buffer per record cost
+ * about 4 % of the raw path in bench:core. Grows to the largest record seen (at most 1 MiB).
+ */
+let scratch = Buffer.allocUnsafe(0);
+
+function base64Bytes(data: string): Buffer {
+  const size = Buffer.byteLength(data, 'base64');
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, 2 * scratch.length));
+  return scratch.subarray(0, scratch.write(data, 'base64'));
 }
 
 function deadLetter(
