@@ -4,15 +4,20 @@
  *      handed the event that lets a pricing tick fire (the first event at or past tick + allowed
  *      lateness) to the moment that tick's price change arrives on the Redis channel, p50/p95/p99,
  *      after a warm-up (the cold start's initial price for every SKU is not steady-state latency);
- *   2. consumer throughput: a backlog put first, then drained, in events/s.
+ *   2. consumer throughput: a backlog put first, then drained, in events/s, against two baselines
+ *      from the same run: the events per SKU state write (a consumer writing every event: 1), and
+ *      the SKU state writes/s it needed against dynalite's ceiling for them, measured with the
+ *      consumer's own store (conditional puts of real SKU records, as many at once).
  * Never fails on time.
  *
  *   npm run bench:e2e -- [--rate 1000] [--warmup 60] [--seconds 60] [--backlog 50000] [--shards 4]
  */
 import { parseArgs } from 'node:util';
+import { from, lastValueFrom } from 'rxjs';
 import { loadPricingConfig } from '../app/config/loadPricingConfig';
 import { loadStackConfig } from '../app/config/stackConfig';
 import type { StoredPrice } from '../app/consumer/PriceStore';
+import { StateStore } from '../app/consumer/StateStore';
 import { startPipeline } from '../app/local/startPipeline';
 import { Producer } from '../app/producer/Producer';
 import { paced } from '../app/producer/paced';
@@ -21,6 +26,8 @@ import { startStack } from '../app/stack';
 import { ensureTables } from '../app/stores/ensureTables';
 import { tableNames } from '../app/stores/tableSpecs';
 import { ensureStream } from '../app/stream/ensureStream';
+import { skuOf, splitBySku } from '../processors/events/splitBySku';
+import { createCoreState, priceSkus, recordsOf } from '../processors/pipeline/priceSkus';
 
 const { values } = parseArgs({
   options: {
@@ -167,10 +174,43 @@ async function throughputRun() {
   };
 }
 
+/**
+ * dynalite's ceiling for the consumer's SKU writes, measured now: the records a run of the core
+ * over a simulated store leaves (each SKU's windows, pricing state and positions), written with
+ * the consumer's StateStore, each put conditional, as many at once as the consumer sends.
+ */
+async function storeCeiling() {
+  const run = await freshRun('ceiling');
+  const events = [
+    ...simulateStore({
+      skus: 3000,
+      rate: 500,
+      count: 30_000,
+      startTime: Date.parse('2026-03-01T10:00:00Z'),
+      seed: 3,
+    }),
+  ]
+    .flatMap(splitBySku)
+    .map((event, index) => ({
+      sku: skuOf(event),
+      eventTime: Date.parse(event.eventTime),
+      event,
+      position: { shardId: 'ceiling', sequenceNumber: String(index + 1), subSequenceNumber: 0 },
+    }));
+  const state = createCoreState(config);
+  await lastValueFrom(from(events).pipe(priceSkus(config, { state })), { defaultValue: undefined });
+  const records = recordsOf(state);
+  const states = new StateStore(stack.dynamo, run.tables.state);
+  const started = performance.now();
+  await states.saveSkus(records, new Map(), new Map(), 'ceiling');
+  return { puts: records.length, perSecond: records.length / ((performance.now() - started) / 1000) };
+}
+
 try {
   const steady = await latencyRun('steady', false);
   const burst = await latencyRun('flash-sale', true);
   const backlog = await throughputRun();
+  const ceiling = await storeCeiling();
   console.log(
     `e2e: ${rate} events/s, ${warmUpMs / 1000} s of warm-up then ${seconds} s measured per run, 10,000 SKUs, ${shards} shards on kinesalite + dynalite + Redis, demo config (10 s ticks, 5 s lateness); Node ${process.version}`,
   );
@@ -186,8 +226,14 @@ try {
       'SKU writes / event': (row.skuWrites / row.events).toFixed(2),
     })),
   );
+  const writesPerSecond = backlog.skuWrites / backlog.seconds;
   console.log(
-    `consumer throughput: ${backlog.events} per-SKU events drained in ${backlog.seconds.toFixed(1)} s = ${Math.round(backlog.perSecond)} events/s (${backlog.changes} price changes, ${backlog.skuWrites} SKU state writes = ${Math.round(backlog.skuWrites / backlog.seconds)}/s)`,
+    `consumer throughput: ${backlog.events} per-SKU events drained in ${backlog.seconds.toFixed(1)} s = ${Math.round(backlog.perSecond)} events/s (${backlog.changes} price changes)`,
+  );
+  console.log(
+    `  ${(backlog.events / backlog.skuWrites).toFixed(1)} events per SKU state write (a consumer writing every event: 1.0); ` +
+      `${Math.round(writesPerSecond)} SKU state writes/s = ${Math.round((100 * writesPerSecond) / ceiling.perSecond)} % of dynalite's ceiling for them, ` +
+      `measured now: ${Math.round(ceiling.perSecond)} conditional puts/s (${ceiling.puts} SKU records, at the consumer's concurrency)`,
   );
 } finally {
   await stack.stop();
