@@ -22,7 +22,7 @@ const userRecord = fc.record({
 });
 
 describe('userRecordsOf', () => {
-  it('gives back what aws-kinesis-agg aggregated: keys, bytes and order', () => {
+  it('gives back what the producer aggregated: keys, bytes and order', () => {
     fc.assert(
       fc.property(fc.array(userRecord, { minLength: 1, maxLength: 60 }), (records) => {
         const aggregator = new ShardAggregator(1024 * 1024 - 20);
