@@ -118,7 +118,8 @@ export function categoryOf(sku: string): string {
  */
 export function ruleFor(config: PricingConfig, sku: string): PricingRule {
   const category = categoryRule(config, categoryOf(sku));
-  const own = config.skus[sku];
+  // Own keys only: a SKU may be named `constructor` or `__proto__`.
+  const own = Object.hasOwn(config.skus, sku) ? config.skus[sku] : undefined;
   return own === undefined ? category : { ...category, ...stripUndefined(own) };
 }
 
@@ -126,7 +127,7 @@ export function ruleFor(config: PricingConfig, sku: string): PricingRule {
 const categoryRules = new WeakMap<PricingConfig, Map<string, PricingRule>>();
 
 function categoryRule(config: PricingConfig, category: string): PricingRule {
-  const overrides = config.categories[category];
+  const overrides = Object.hasOwn(config.categories, category) ? config.categories[category] : undefined;
   if (overrides === undefined) return config.pricing;
   let rules = categoryRules.get(config);
   if (rules === undefined) {

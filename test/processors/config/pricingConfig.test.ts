@@ -29,4 +29,10 @@ describe('ruleFor', () => {
     expect(ruleFor(other, 'ELEC-000001').elasticity).toBe(-5);
     expect(ruleFor(config, 'ELEC-000001').elasticity).toBe(-3);
   });
+
+  it('gives a SKU named like a built-in property (constructor, __proto__) the rule its overrides say', () => {
+    expect(ruleFor(config, 'constructor')).toBe(config.pricing);
+    expect(ruleFor(config, '__proto__')).toBe(config.pricing);
+    expect(ruleFor(config, 'toString-1')).toBe(config.pricing);
+  });
 });
