@@ -42,6 +42,23 @@ describe('parseEvent messages', () => {
     });
   });
 
+  it.each(['2026-02-29T10:00:00Z', '2026-04-31T10:00:00Z', '2100-02-29T10:00:00+02:00'])(
+    'refuses a day the calendar does not have (%s), which Date.parse would roll over',
+    (eventTime) => {
+      expect(parseEvent({ ...orderEvent(), eventTime })).toMatchObject({
+        ok: false,
+        problem: { field: 'eventTime', reason: 'is not a real date and time' },
+      });
+    },
+  );
+
+  it.each(['2024-02-29T10:00:00Z', '2000-02-29T23:59:59.999-05:00', '2026-12-31T00:00:00Z'])(
+    'accepts the last day of a month (%s)',
+    (eventTime) => {
+      expect(parseEvent({ ...orderEvent(), eventTime }).ok).toBe(true);
+    },
+  );
+
   it('names a missing field', () => {
     const { orderId: _, ...withoutId } = orderEvent();
     expect(parseEvent(withoutId)).toMatchObject({ ok: false, problem: { field: 'orderId' } });
