@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { AggregatedRecord, checksumBytes, magic } from '../../processors/events/kplFormat';
 
 /** One user record: the bytes of one per-SKU event under its SKU as partition key. */
 export interface UserRecord {
@@ -7,27 +7,14 @@ export interface UserRecord {
   readonly data: Buffer;
 }
 
-interface AggregatedRecordMessage {
-  readonly partition_key_table: readonly string[];
-  readonly records: readonly { readonly partition_key_index: number; readonly data: Uint8Array }[];
-}
-
-// aws-kinesis-agg's protobuf type for the KPL aggregated record, and its magic number. Its own
-// aggregators keep the partition-key table in a plain object, whose key order puts integer-like
-// keys first and drops `__proto__`: a SKU such as `10023` would come out under another record's
-// key. The table is kept here in a Map, in the order keys first appear.
-const { AggregatedRecord, magic } = createRequire(import.meta.url)('aws-kinesis-agg/lib/common.js') as {
-  AggregatedRecord: { encode(message: AggregatedRecordMessage): { finish(): Uint8Array } };
-  magic: Buffer;
-};
-
 /** The KPL format's own limit on one aggregated record's payload (1 MiB less magic and checksum). */
-export const maxAggregateBytes = 1024 * 1024 - 16 - 4;
+export const maxAggregateBytes = 1024 * 1024 - checksumBytes - magic.length;
 
 /**
  * Packs user records bound for one shard into KPL aggregated records (protobuf, magic number,
  * MD5 checksum) whose protobuf body is at most `limitBytes`. Records leave in the order they
- * came, each under its own partition key.
+ * came, each under its own partition key: the key table is a Map in the order keys first appear
+ * (see kplFormat for why not aws-kinesis-agg's aggregator).
  */
 export class ShardAggregator {
   private readonly limitBytes: number;
@@ -44,9 +31,12 @@ export class ShardAggregator {
   /** Adds a user record; returns the finished aggregate when this record did not fit beside the others. */
   add(record: UserRecord): Buffer | undefined {
     let finished: Buffer | undefined;
-    if (this.records.length > 0 && this.bodyBytes + this.sizeOf(record) > this.limitBytes)
+    let size = this.sizeOf(record);
+    if (this.records.length > 0 && this.bodyBytes + size > this.limitBytes) {
       finished = this.flush();
-    this.bodyBytes += this.sizeOf(record);
+      size = this.sizeOf(record); // its key is new to the next aggregate
+    }
+    this.bodyBytes += size;
     let index = this.keys.get(record.partitionKey);
     if (index === undefined) {
       index = this.keys.size;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { AggregatedRecord, checksumBytes, magic } from './kplFormat';
 
 /** One user record out of a Kinesis record: its partition key, bytes and index in the aggregate. */
 export interface UserRecordBytes {
@@ -7,21 +7,6 @@ export interface UserRecordBytes {
   readonly data: Uint8Array;
   readonly subSequenceNumber: number;
 }
-
-interface AggregatedRecordMessage {
-  readonly partition_key_table: readonly string[];
-  readonly records: readonly { readonly partition_key_index: number; readonly data: Uint8Array }[];
-}
-
-// The KPL aggregated-record protobuf type as aws-kinesis-agg defines it. Its public deaggregate()
-// hands each user record back as a base64 string, which costs a base64 encode and decode per event
-// on the hot path; decoding with the same message type keeps the bytes as they are.
-const { AggregatedRecord, magic } = createRequire(import.meta.url)('aws-kinesis-agg/lib/common.js') as {
-  AggregatedRecord: { decode(bytes: Uint8Array): AggregatedRecordMessage };
-  magic: Buffer;
-};
-
-const checksumBytes = 16;
 
 /**
  * Splits a Kinesis record's bytes into its user records: a KPL-aggregated record (magic number,
