@@ -26,8 +26,9 @@ import { startStack } from '../app/stack';
 import { ensureTables } from '../app/stores/ensureTables';
 import { tableNames } from '../app/stores/tableSpecs';
 import { ensureStream } from '../app/stream/ensureStream';
-import { skuOf, splitBySku } from '../processors/events/splitBySku';
+import { splitBySku } from '../processors/events/splitBySku';
 import { createCoreState, priceSkus, recordsOf } from '../processors/pipeline/priceSkus';
+import { decodedEvents } from '../test/helpers/kinesisRecords';
 
 const { values } = parseArgs({
   options: {
@@ -181,22 +182,17 @@ async function throughputRun() {
  */
 async function storeCeiling() {
   const run = await freshRun('ceiling');
-  const events = [
-    ...simulateStore({
-      skus: 3000,
-      rate: 500,
-      count: 30_000,
-      startTime: Date.parse('2026-03-01T10:00:00Z'),
-      seed: 3,
-    }),
-  ]
-    .flatMap(splitBySku)
-    .map((event, index) => ({
-      sku: skuOf(event),
-      eventTime: Date.parse(event.eventTime),
-      event,
-      position: { shardId: 'ceiling', sequenceNumber: String(index + 1), subSequenceNumber: 0 },
-    }));
+  const events = decodedEvents(
+    [
+      ...simulateStore({
+        skus: 3000,
+        rate: 500,
+        count: 30_000,
+        startTime: Date.parse('2026-03-01T10:00:00Z'),
+        seed: 3,
+      }),
+    ].flatMap(splitBySku),
+  );
   const state = createCoreState(config);
   await lastValueFrom(from(events).pipe(priceSkus(config, { state })), { defaultValue: undefined });
   const records = recordsOf(state);
