@@ -1,4 +1,5 @@
 import { Compile } from 'typebox/compile';
+import { eventTimeOf } from './eventTime';
 import { inventoryEventSchema, orderEventSchema, patternMessages, type StreamEvent } from './schema';
 
 /** Why a value is not a valid event: the dotted path of the first offending field and the reason. */
@@ -51,9 +52,8 @@ export function parseEvent(value: unknown): ParsedEvent {
   if (event.type === 'inventory' && event.onHand === undefined && event.delta === undefined) {
     return problem('onHand', 'an inventory event needs onHand, delta or both');
   }
-  const eventTime = Date.parse(event.eventTime);
-  if (Number.isNaN(eventTime) || !realDay(event.eventTime))
-    return problem('eventTime', 'is not a real date and time');
+  const eventTime = eventTimeOf(event.eventTime);
+  if (Number.isNaN(eventTime)) return problem('eventTime', 'is not a real date and time');
   return { ok: true, event, eventTime };
 }
 
@@ -66,28 +66,6 @@ export function parseEventJson(text: string): ParsedEvent {
     return problem('(json)', (error as Error).message);
   }
   return parseEvent(value);
-}
-
-/**
- * Whether the calendar day of a timestamp the contract's pattern accepted exists. `Date.parse`
- * takes any day up to 31 and rolls it over (`2026-02-30` is read as March 2). The day is the
- * timestamp's own, before its offset, so the check needs no time zone.
- */
-function realDay(timestamp: string): boolean {
-  // Read digit by digit: this runs for every event, and a slice would allocate.
-  const digits = (from: number, count: number) => {
-    let value = 0;
-    for (let index = from; index < from + count; index++)
-      value = value * 10 + timestamp.charCodeAt(index) - 48;
-    return value;
-  };
-  const day = digits(8, 2);
-  if (day <= 28) return true;
-  const year = digits(0, 4);
-  const month = digits(5, 2);
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-  return day <= days;
 }
 
 function missingField(params: unknown): string {
