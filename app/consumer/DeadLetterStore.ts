@@ -24,7 +24,7 @@ export class DeadLetterStore {
   private readonly documents: DynamoDBDocumentClient;
 
   constructor(
-    dynamo: DynamoDBClient,
+    private readonly dynamo: DynamoDBClient,
     private readonly table: string,
   ) {
     this.documents = documentClient(dynamo);
@@ -32,7 +32,7 @@ export class DeadLetterStore {
 
   async putRecords(letters: readonly DeadLetter[]): Promise<void> {
     await putAll(
-      this.documents,
+      this.dynamo,
       this.table,
       letters.map((letter) => ({
         shardId: letter.position.shardId,
@@ -48,7 +48,7 @@ export class DeadLetterStore {
   }
 
   async putBatch(batch: FailedBatch): Promise<void> {
-    await putAll(this.documents, this.table, [
+    await putAll(this.dynamo, this.table, [
       { ...batch, position: `batch#${batch.firstSequenceNumber}`, kind: 'batch' },
     ]);
   }

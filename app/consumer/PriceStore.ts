@@ -46,7 +46,7 @@ export class PriceStore {
   private readonly documents: DynamoDBDocumentClient;
 
   constructor(
-    dynamo: DynamoDBClient,
+    private readonly dynamo: DynamoDBClient,
     private readonly tables: PriceTables,
     private readonly options: { readonly historyTtlDays?: number | undefined } = {},
   ) {
@@ -57,7 +57,7 @@ export class PriceStore {
   async write(changes: readonly PriceChange[]): Promise<void> {
     const ttl = this.options.historyTtlDays;
     await putAll(
-      this.documents,
+      this.dynamo,
       this.tables.prices,
       changes.map((change) => ({
         ...storedPrice(change),

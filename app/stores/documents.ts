@@ -1,9 +1,7 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandOutput,
-  DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { DynamoWireClient } from './DynamoWireClient';
 
 /** A document client that drops undefined attributes (absent optional fields), as every store wants. */
 export function documentClient(dynamo: DynamoDBClient): DynamoDBDocumentClient {
@@ -12,31 +10,37 @@ export function documentClient(dynamo: DynamoDBClient): DynamoDBDocumentClient {
 
 const batchLimit = 25;
 
+type WriteRequests = { PutRequest: { Item: Record<string, AttributeValue> } }[];
+
 /**
- * Puts items with BatchWriteItem, 25 to a request and `concurrency` requests at a time, sending
- * the unprocessed items again until none are left.
+ * Puts items with BatchWriteItem over the wire client (see DynamoWireClient), 25 to a request and
+ * up to `concurrency` requests in flight (a new one as soon as one is answered), sending the
+ * unprocessed items again until none are left. Unconditional: for items whose rewrite is harmless.
  */
 export async function putAll(
-  documents: DynamoDBDocumentClient,
+  dynamo: DynamoDBClient,
   table: string,
   items: readonly Record<string, unknown>[],
-  concurrency = 8,
+  concurrency = 16,
 ): Promise<void> {
-  const chunks = Array.from({ length: Math.ceil(items.length / batchLimit) }, (_, index) =>
-    items.slice(index * batchLimit, (index + 1) * batchLimit),
+  const wire = DynamoWireClient.of(dynamo);
+  const requests = items.map((item) => ({
+    PutRequest: { Item: marshall(item, { removeUndefinedValues: true }) },
+  }));
+  const chunks = Array.from({ length: Math.ceil(requests.length / batchLimit) }, (_, index) =>
+    requests.slice(index * batchLimit, (index + 1) * batchLimit),
   );
-  const writeChunk = async (chunk: readonly Record<string, unknown>[]) => {
-    let pending: BatchWriteCommandOutput['UnprocessedItems'] = {
-      [table]: chunk.map((Item) => ({ PutRequest: { Item } })),
-    };
-    while (pending?.[table]?.length) {
-      const result: BatchWriteCommandOutput = await documents.send(
-        new BatchWriteCommand({ RequestItems: pending }),
-      );
-      pending = result.UnprocessedItems;
+  const writeChunk = async (chunk: WriteRequests) => {
+    let pending: WriteRequests | undefined = chunk;
+    while (pending !== undefined && pending.length > 0) {
+      const result = (await wire.send('BatchWriteItem', { RequestItems: { [table]: pending } })) as {
+        UnprocessedItems?: Record<string, WriteRequests>;
+      };
+      pending = result.UnprocessedItems?.[table];
     }
   };
-  for (let start = 0; start < chunks.length; start += concurrency) {
-    await Promise.all(chunks.slice(start, start + concurrency).map(writeChunk));
-  }
+  const workers = Array.from({ length: Math.min(concurrency, chunks.length) }, async () => {
+    for (let chunk = chunks.shift(); chunk !== undefined; chunk = chunks.shift()) await writeChunk(chunk);
+  });
+  await Promise.all(workers);
 }

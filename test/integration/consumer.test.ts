@@ -18,6 +18,7 @@ import { startPipeline } from '../../app/local/startPipeline';
 import { Producer } from '../../app/producer/Producer';
 import { simulateStore } from '../../app/producer/storeSimulator';
 import type { Stack } from '../../app/stack';
+import { DynamoWireClient } from '../../app/stores/DynamoWireClient';
 import { hashKeyOf, listAllShards } from '../../app/stream/shardMap';
 import { type PricingConfig, pricingConfigSchema } from '../../processors/config/pricingConfig';
 import type { StreamEvent } from '../../processors/events/schema';
@@ -160,23 +161,25 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
     type Entry = { kind: 'recorded' | 'stored' | 'cached' | 'published' | 'acknowledged'; price?: string };
     const log: Entry[] = [];
     const priceOf = (sku: string | undefined, asOf: number | undefined) => `${sku}@${asOf}`;
-    run.dynamo.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args);
-        // Still the document client's plain items: it marshals in a later step.
-        const input = args.input as {
-          TableName?: string;
-          Item?: { sku?: string };
-          RequestItems?: Record<string, { PutRequest: { Item: { sku: string; asOf: number } } }[]>;
-        };
-        if (context.commandName === 'PutItemCommand' && input.TableName === run.tables.state)
-          log.push({ kind: 'stored', price: input.Item?.sku });
-        for (const { PutRequest } of input.RequestItems?.[run.tables.prices] ?? [])
-          log.push({ kind: 'recorded', price: priceOf(PutRequest.Item.sku, PutRequest.Item.asOf) });
-        return result;
-      },
-      { step: 'initialize', name: 'log-state-writes' },
-    );
+    // History rows and SKU state puts go over the wire client, as marshalled items.
+    const wire = DynamoWireClient.of(run.dynamo);
+    const wireSend = wire.send.bind(wire);
+    wire.send = async (operation, input) => {
+      const result = await wireSend(operation, input);
+      const { TableName, Item, RequestItems } = input as {
+        TableName?: string;
+        Item?: { sku: { S: string } };
+        RequestItems?: Record<
+          string,
+          { PutRequest: { Item: { sku: { S: string }; asOf: { N: string } } } }[]
+        >;
+      };
+      if (operation === 'PutItem' && TableName === run.tables.state)
+        log.push({ kind: 'stored', price: Item?.sku.S });
+      for (const { PutRequest } of RequestItems?.[run.tables.prices] ?? [])
+        log.push({ kind: 'recorded', price: priceOf(PutRequest.Item.sku.S, Number(PutRequest.Item.asOf.N)) });
+      return result;
+    };
     const redis = run.redis as NonNullable<Stack['redis']>;
     const pipelineOf = redis.pipeline.bind(redis);
     redis.pipeline = ((...args: Parameters<typeof redis.pipeline>) => {
@@ -237,7 +240,7 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
         expect(batch.lastIndexOf('recorded')).toBeLessThan(batch.indexOf('cached'));
       }
     } finally {
-      run.dynamo.middlewareStack.remove('log-state-writes');
+      wire.send = wireSend;
       redis.pipeline = pipelineOf;
       subscriber.disconnect();
       await pipeline.stop();
@@ -302,23 +305,21 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
     // The third batch's state writes fail once, after its prices were written: a crash between sinks.
     let stateWrites = 0;
     let injected = 0;
-    run.dynamo.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = args.input as { TableName?: string };
-        if (context.commandName === 'PutItemCommand' && input.TableName === run.tables.state) {
-          stateWrites += 1;
-          if (stateWrites === 60 && injected === 0) {
-            injected += 1;
-            throw Object.assign(new Error('injected: DynamoDB unavailable'), {
-              name: 'ServiceUnavailable',
-              $fault: 'server',
-            });
-          }
+    const wire = DynamoWireClient.of(run.dynamo);
+    const wireSend = wire.send.bind(wire);
+    wire.send = async (operation, input) => {
+      if (operation === 'PutItem' && (input as { TableName?: string }).TableName === run.tables.state) {
+        stateWrites += 1;
+        if (stateWrites === 60 && injected === 0) {
+          injected += 1;
+          throw Object.assign(new Error('injected: DynamoDB unavailable'), {
+            name: 'ServiceUnavailable',
+            $fault: 'server',
+          });
         }
-        return next(args);
-      },
-      { step: 'initialize', name: 'inject-state-failure' },
-    );
+      }
+      return wireSend(operation, input);
+    };
     const pipeline = startPipeline(run, {
       config,
       cachePrefix: `test:${randomUUID()}:`,
@@ -332,7 +333,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
       expect(pipeline.metrics.total('BatchFailures')).toBe(1);
       expect(await storedHistory(pipeline, skus)).toEqual(priceLines(await referencePrices(run, config)));
     } finally {
-      run.dynamo.middlewareStack.remove('inject-state-failure');
+      wire.send = wireSend;
       await pipeline.stop();
     }
   });

@@ -1,3 +1,5 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaleStateError } from '../../app/consumer/errors';
 import { PriceStore, storedPrice } from '../../app/consumer/PriceStore';
@@ -86,5 +88,29 @@ describe('PriceStore and StateStore on dynalite', () => {
       states.saveSkus([record('TTL-2')], new Map(), older, 'shardId-000000000000'),
     ).rejects.toThrow(StaleStateError);
     expect(await prices.current('TTL-2')).toMatchObject({ price: 2499 });
+  });
+
+  it('reads back the record it wrote, and a record stored as a map by an earlier version', async () => {
+    const windows = { firstEventTime: 5, shortHead: 2, longHead: 7, counters: 'AAEC' };
+    const written: SkuRecord = {
+      ...record('ROUND-TRIP'),
+      applied: { 'shardId-000000000001': ['49590338271490256608559692538361571095921575989136588802', 3] },
+      nextTick: 10_000,
+      dueAt: 20_000,
+      windows,
+    };
+    await states.saveSkus([written], new Map(), new Map(), 'shardId-000000000001');
+    const mapped = { ...record('AS-MAP'), windows };
+    await stack.dynamo.send(
+      new PutItemCommand({
+        TableName: stack.tables.state,
+        Item: marshall({ sku: 'AS-MAP', version: 4, record: mapped }, { removeUndefinedValues: true }),
+      }),
+    );
+
+    const loaded = await states.loadSkus(['ROUND-TRIP', 'AS-MAP']);
+
+    expect(loaded.get('ROUND-TRIP')).toEqual({ record: written, version: 1, price: undefined });
+    expect(loaded.get('AS-MAP')).toEqual({ record: mapped, version: 4, price: undefined });
   });
 });

@@ -1,0 +1,211 @@
+import http from 'node:http';
+import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as dynamodb from '@aws-sdk/client-dynamodb';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { HttpRequest } from '@smithy/types';
+
+/** The DynamoDB operations pricestream sends over the wire client. */
+export type WireOperation = 'PutItem' | 'BatchWriteItem';
+
+/** DynamoDB error types worth another attempt: throttling, as the SDK's standard retry mode lists them. */
+const throttlingTypes = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+]);
+const transientNetworkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+/** The SDK's standard retry mode's delay bases, in ms. */
+const baseDelayMs = 100;
+const throttlingBaseDelayMs = 500;
+const maxDelayMs = 20_000;
+
+interface Target {
+  readonly url: URL;
+  readonly agent: http.Agent;
+  readonly signer: SignatureV4;
+  readonly maxAttempts: number;
+}
+
+const clients = new WeakMap<dynamodb.DynamoDBClient, DynamoWireClient>();
+
+/**
+ * DynamoDB's JSON protocol spoken directly, for the consumer's hot requests: the conditional put
+ * of each SKU it changed, and the batched writes of price history and dead letters. Through the
+ * SDK each put cost about 0.6 ms of CPU (its middleware stack, schema serde and log filter)
+ * against 0.2 ms here, and a Lambda pays for that CPU once per SKU per batch.
+ *
+ * Everything else about the request comes from the SDK client it is made from, so both always
+ * agree: region, endpoint (a custom one such as dynalite's, or the one the SDK's endpoint rules
+ * give for the region, FIPS and dual-stack settings), credentials (the client's provider, which
+ * caches and refreshes them), max attempts. Requests are signed with SigV4 by the SDK's own
+ * signer. Errors come back as the SDK's own exception classes (ConditionalCheckFailedException and
+ * the rest), so callers cannot tell the two paths apart; throttling, 5xx answers and dropped
+ * connections are retried with the SDK's standard backoff (full jitter, 100 ms base, 500 ms when
+ * throttled).
+ */
+export class DynamoWireClient {
+  private target: Promise<Target> | undefined;
+
+  private constructor(private readonly dynamo: dynamodb.DynamoDBClient) {}
+
+  /** The wire client for an SDK client: one for each, sharing its connection pool. */
+  static of(dynamo: dynamodb.DynamoDBClient): DynamoWireClient {
+    let client = clients.get(dynamo);
+    if (client === undefined) {
+      client = new DynamoWireClient(dynamo);
+      clients.set(dynamo, client);
+    }
+    return client;
+  }
+
+  /** Sends one request and resolves with its parsed answer, or rejects with the SDK's exception. */
+  async send(operation: WireOperation, input: object): Promise<unknown> {
+    this.target ??= this.resolveTarget();
+    const target = await this.target;
+    const body = JSON.stringify(input, base64Binary);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(target, operation, body);
+      } catch (error) {
+        const delay = retryDelay(error, attempt, target.maxAttempts);
+        if (delay === undefined) throw error;
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** Closes the pooled connections of the wire client made from `dynamo`, if one was. */
+  static release(dynamo: dynamodb.DynamoDBClient): void {
+    void clients.get(dynamo)?.target?.then((target) => target.agent.destroy());
+    clients.delete(dynamo);
+  }
+
+  private async attempt(target: Target, operation: WireOperation, body: string): Promise<unknown> {
+    const { url } = target;
+    const request: HttpRequest = {
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port === '' ? undefined : Number(url.port),
+      path: url.pathname,
+      query: {},
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `DynamoDB_20120810.${operation}`,
+      },
+      body,
+    };
+    const signed = await target.signer.sign(request);
+    const { status, text } = await exchange(target, signed.headers, body);
+    const answer = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+    if (status === 200) return answer;
+    throw exceptionFrom(status, answer, operation);
+  }
+
+  private async resolveTarget(): Promise<Target> {
+    const config = this.dynamo.config;
+    const region = await config.region();
+    let url: URL;
+    if (config.isCustomEndpoint && config.endpoint !== undefined) {
+      const endpoint = await config.endpoint();
+      url = new URL(
+        `${endpoint.protocol}//${endpoint.hostname}${endpoint.port === undefined ? '' : `:${endpoint.port}`}${endpoint.path}`,
+      );
+    } else {
+      const resolved = config.endpointProvider({
+        Region: region,
+        UseFIPS: await config.useFipsEndpoint(),
+        UseDualStack: await config.useDualstackEndpoint(),
+      });
+      url = new URL(resolved.url.href);
+    }
+    const options = { keepAlive: true, maxSockets: 64 };
+    return {
+      url,
+      agent: url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options),
+      signer: new SignatureV4({
+        credentials: config.credentials,
+        region,
+        service: 'dynamodb',
+        sha256: config.sha256,
+      }),
+      maxAttempts: await config.maxAttempts(),
+    };
+  }
+}
+
+/** JSON.stringify replacer: binary attribute values (B) go as base64, as the protocol wants. */
+function base64Binary(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key]; // a Buffer is seen here before its toJSON
+  return original instanceof Uint8Array ? Buffer.from(original).toString('base64') : value;
+}
+
+/** One HTTP exchange: the status and the whole answer as text. */
+function exchange(
+  target: Target,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; text: string }> {
+  const { url, agent } = target;
+  const send = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/**
+ * The SDK's exception for an error answer: the class named by its `__type`
+ * (`com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException`), or the SDK's base class.
+ */
+export function exceptionFrom(
+  status: number,
+  answer: Record<string, unknown>,
+  operation: WireOperation,
+): dynamodb.DynamoDBServiceException {
+  const type =
+    String(answer.__type ?? '')
+      .split('#')
+      .pop() || `Http${status}`;
+  const message = String(answer.message ?? answer.Message ?? `DynamoDB ${operation} answered ${status}`);
+  const options = {
+    name: type,
+    message,
+    $fault: status >= 500 ? ('server' as const) : ('client' as const),
+    $metadata: { httpStatusCode: status },
+  };
+  const known = (dynamodb as Record<string, unknown>)[type];
+  if (typeof known === 'function' && known.prototype instanceof dynamodb.DynamoDBServiceException) {
+    const Exception = known as new (options: object) => dynamodb.DynamoDBServiceException;
+    return Object.assign(new Exception(options), { message });
+  }
+  return Object.assign(new dynamodb.DynamoDBServiceException(options), { message });
+}
+
+/** How long to wait before another attempt, or undefined when the error is final. */
+function retryDelay(error: unknown, attempt: number, maxAttempts: number): number | undefined {
+  if (attempt >= maxAttempts) return undefined;
+  const throttled = error instanceof dynamodb.DynamoDBServiceException && throttlingTypes.has(error.name);
+  const transient =
+    (error instanceof dynamodb.DynamoDBServiceException && error.$fault === 'server') ||
+    transientNetworkCodes.has((error as NodeJS.ErrnoException).code ?? '');
+  if (!throttled && !transient) return undefined;
+  const base = throttled ? throttlingBaseDelayMs : baseDelayMs;
+  return Math.random() * Math.min(maxDelayMs, base * 2 ** (attempt - 1));
+}
