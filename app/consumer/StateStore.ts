@@ -133,7 +133,10 @@ export class StateStore {
     await Promise.all(workers);
   }
 
-  /** SKUs of a shard due at or before `upTo`, oldest first, at most `limit`. */
+  /**
+   * SKUs of a shard due at or before `upTo`, oldest first, at most `limit`. One page: the index
+   * holds keys only (about 100 bytes an entry), so the sweep's cap is far inside a 1 MB page.
+   */
   async dueSkus(shardId: string, upTo: number, limit: number): Promise<string[]> {
     const page = await this.documents.send(
       new QueryCommand({
