@@ -2,8 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { HttpRequest } from '@smithy/types';
+import { DynamoSigner } from './DynamoSigner';
 
 /** The DynamoDB operations pricestream sends over the wire client. */
 export type WireOperation = 'PutItem' | 'BatchWriteItem';
@@ -25,7 +24,7 @@ const maxDelayMs = 20_000;
 interface Target {
   readonly url: URL;
   readonly agent: http.Agent;
-  readonly signer: SignatureV4;
+  readonly signer: DynamoSigner;
   readonly maxAttempts: number;
 }
 
@@ -40,9 +39,9 @@ const clients = new WeakMap<dynamodb.DynamoDBClient, DynamoWireClient>();
  * Everything else about the request comes from the SDK client it is made from, so both always
  * agree: region, endpoint (a custom one such as dynalite's, or the one the SDK's endpoint rules
  * give for the region, FIPS and dual-stack settings), credentials (the client's provider, which
- * caches and refreshes them), max attempts. Requests are signed with SigV4 by the SDK's own
- * signer. Errors come back as the SDK's own exception classes (ConditionalCheckFailedException and
- * the rest), so callers cannot tell the two paths apart; throttling, 5xx answers and dropped
+ * caches and refreshes them), max attempts. Requests are signed with SigV4 (DynamoSigner).
+ * Errors come back as the SDK's own exception classes (ConditionalCheckFailedException and the
+ * rest), so callers cannot tell the two paths apart; throttling, 5xx answers and dropped
  * connections are retried with the SDK's standard backoff (full jitter, 100 ms base, 500 ms when
  * throttled).
  */
@@ -84,23 +83,13 @@ export class DynamoWireClient {
   }
 
   private async attempt(target: Target, operation: WireOperation, body: string): Promise<unknown> {
-    const { url } = target;
-    const request: HttpRequest = {
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port === '' ? undefined : Number(url.port),
-      path: url.pathname,
-      query: {},
-      headers: {
-        host: url.host,
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': `DynamoDB_20120810.${operation}`,
-      },
-      body,
-    };
-    const signed = await target.signer.sign(request);
-    const { status, text } = await exchange(target, signed.headers, body);
+    const credentials = await this.dynamo.config.credentials();
+    const headers = target.signer.sign(
+      { url: target.url, target: `DynamoDB_20120810.${operation}`, body },
+      credentials,
+      new Date(),
+    );
+    const { status, text } = await exchange(target, headers, body);
     const answer = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
     if (status === 200) return answer;
     throw exceptionFrom(status, answer, operation);
@@ -127,12 +116,7 @@ export class DynamoWireClient {
     return {
       url,
       agent: url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options),
-      signer: new SignatureV4({
-        credentials: config.credentials,
-        region,
-        service: 'dynamodb',
-        sha256: config.sha256,
-      }),
+      signer: new DynamoSigner(region),
       maxAttempts: await config.maxAttempts(),
     };
   }
