@@ -3,7 +3,11 @@ import { createRequire } from 'node:module';
 /** The KPL aggregated record's protobuf message, with the fields pricestream reads and writes. */
 export interface AggregatedRecordMessage {
   readonly partition_key_table: readonly string[];
-  readonly records: readonly { readonly partition_key_index: number; readonly data: Uint8Array }[];
+  /** `partition_key_index` is a uint64: protobufjs decodes it as a Long object, encodes a number. */
+  readonly records: readonly {
+    readonly partition_key_index: number | { toNumber(): number };
+    readonly data: Uint8Array;
+  }[];
 }
 
 /**

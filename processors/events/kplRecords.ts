@@ -30,8 +30,16 @@ export function userRecordsOf(bytes: Buffer, partitionKey: string): UserRecordBy
   // aggregate it makes nothing of would otherwise vanish without a dead letter.
   if (message.records.length === 0) throw new Error('KPL aggregate holds no user records');
   return message.records.map((record, index) => ({
-    partitionKey: message.partition_key_table[record.partition_key_index] ?? partitionKey,
+    partitionKey: message.partition_key_table[tableIndex(record.partition_key_index)] ?? partitionKey,
     data: record.data,
     subSequenceNumber: index,
   }));
+}
+
+/**
+ * A uint64 index as a number: protobufjs hands uint64 fields back as Long objects, and indexing
+ * an array with one goes through its toString, a string built per user record.
+ */
+function tableIndex(index: number | { toNumber(): number }): number {
+  return typeof index === 'number' ? index : index.toNumber();
 }
