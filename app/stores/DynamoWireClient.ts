@@ -62,7 +62,11 @@ export class DynamoWireClient {
 
   /** Sends one request and resolves with its parsed answer, or rejects with the SDK's exception. */
   async send(operation: WireOperation, input: object): Promise<unknown> {
-    this.target ??= this.resolveTarget();
+    // A failed resolution (no region, no credentials yet) is not kept: the next send tries again.
+    this.target ??= this.resolveTarget().catch((error: unknown) => {
+      this.target = undefined;
+      throw error;
+    });
     const target = await this.target;
     const body = JSON.stringify(input, base64Binary);
     for (let attempt = 1; ; attempt++) {

@@ -22,7 +22,10 @@ interface Received {
  * An HTTP server standing in for DynamoDB's error paths: it answers each request with the next
  * scripted status and body and records what it received.
  */
-async function scriptedServer(answers: readonly [status: number, body: object][]) {
+async function scriptedServer(
+  answers: readonly [status: number, body: object][],
+  region: string | (() => Promise<string>) = 'eu-west-1',
+) {
   const received: Received[] = [];
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -37,7 +40,7 @@ async function scriptedServer(answers: readonly [status: number, body: object][]
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const dynamo = new DynamoDBClient({
-    region: 'eu-west-1',
+    region,
     endpoint: `http://127.0.0.1:${port}`,
     credentials,
     maxAttempts: 3,
@@ -188,5 +191,20 @@ describe('DynamoWireClient', () => {
         ({ PutRequest }: (typeof items)[number]) => PutRequest.Item.data,
       ),
     ).toEqual([{ B: 'AQID' }, { B: '//4=' }]);
+  });
+
+  it('tries the client configuration again on the next request after it failed to resolve', async () => {
+    let regionCalls = 0;
+    const region = async () => {
+      regionCalls += 1;
+      if (regionCalls === 1) throw new Error('Region is missing');
+      return 'eu-west-1';
+    };
+    const server = await scriptedServer([[200, {}]], region);
+    close = server.close;
+
+    await expect(server.wire.send('PutItem', put)).rejects.toThrow('Region is missing');
+    await expect(server.wire.send('PutItem', put)).resolves.toEqual({});
+    expect(server.received).toHaveLength(1);
   });
 });
