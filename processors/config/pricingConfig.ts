@@ -72,6 +72,23 @@ const overrideSchema = z.strictObject(
 >;
 
 /** The whole analyst-facing config: windows, lateness, pricing interval, pricing rules and overrides. */
+/**
+ * Overrides by name. zod builds a parsed record by assignment, which makes a key named
+ * `__proto__` the record's prototype instead of an entry: such a key is refused, not lost.
+ */
+const overridesSchema = z.preprocess(
+  (raw, context) => {
+    if (typeof raw === 'object' && raw !== null && Object.hasOwn(raw, '__proto__'))
+      context.addIssue({
+        code: 'custom',
+        path: ['__proto__'],
+        message: 'is refused: an override for a key named __proto__ would be dropped, not applied',
+      });
+    return raw;
+  },
+  z.record(z.string(), overrideSchema),
+);
+
 export const pricingConfigSchema = z
   .strictObject({
     windows: z
@@ -84,9 +101,9 @@ export const pricingConfigSchema = z
     /** Defaults for every SKU. */
     pricing: pricingRuleSchema.default(pricingRuleSchema.parse({})),
     /** Overrides by category: the SKU's prefix before the first `-`. */
-    categories: z.record(z.string(), overrideSchema).default({}),
+    categories: overridesSchema.default({}),
     /** Overrides by SKU, over its category's. */
-    skus: z.record(z.string(), overrideSchema).default({}),
+    skus: overridesSchema.default({}),
   })
   .superRefine((config, context) => {
     if (config.windows.short.size > config.windows.long.size) {

@@ -47,6 +47,17 @@ describe('loadPricingConfig', () => {
     await expect(loadPricingConfig(await file(JSON.stringify(content)))).rejects.toThrow(message);
   });
 
+  it.each(['skus', 'categories'])(
+    'refuses %s overrides for a key named __proto__, which a parsed record would drop',
+    async (section) => {
+      // Written as text: JSON.parse keeps "__proto__" as an own key, an object literal would not.
+      const text = `{"${section}": {"__proto__": {"basePrice": 1999}, "ELEC-1": {"basePrice": 999}}}`;
+      await expect(loadPricingConfig(await file(text))).rejects.toThrow(
+        new RegExp(`pricing\\.json: ${section}\\.__proto__: is refused`),
+      );
+    },
+  );
+
   it('says when the file is not JSON', async () => {
     await expect(loadPricingConfig(await file('{ windows: '))).rejects.toThrow(/is not valid JSON/);
   });
