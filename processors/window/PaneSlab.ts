@@ -34,6 +34,11 @@ export class PaneSlab {
     this.slotSize = this.sumStart + 2 * fields;
   }
 
+  /** Bytes of counters allocated (whole chunks, free slots included). */
+  get bytes(): number {
+    return this.chunks.reduce((total, chunk) => total + chunk.byteLength, 0);
+  }
+
   /** A zeroed slot. */
   allocate(): number {
     const reused = this.free.pop();
