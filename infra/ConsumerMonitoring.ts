@@ -9,9 +9,11 @@ import {
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Stream } from 'aws-cdk-lib/aws-kinesis';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -26,6 +28,8 @@ export interface ConsumerMonitoringProps {
   readonly iteratorAgeAlarm?: Duration | undefined;
   /** @default 5 s */
   readonly latencyAlarm?: Duration | undefined;
+  /** Where every alarm notifies, when it goes off and when it clears. @default none: no actions */
+  readonly alarmTopic?: ITopic | undefined;
 }
 
 /** The consumer's own metrics, as Powertools publishes them (namespace and `service` dimension). */
@@ -42,8 +46,8 @@ function consumerMetric(metricName: string, statistic: string, period = Duration
 /**
  * What operators watch during a sale: alarms on event lag, dead letters, processing falling
  * behind the incoming rate, errors and batch failures, throttles (function, stream writes,
- * tables), and end-to-end latency; and one dashboard with the same figures. The alarms have no
- * actions: add a topic to `alarms` in the stage that pages someone.
+ * tables), and end-to-end latency; and one dashboard with the same figures. Given `alarmTopic`,
+ * every alarm notifies it on ALARM and on OK.
  */
 export class ConsumerMonitoring extends Construct {
   readonly alarms: readonly Alarm[];
@@ -144,6 +148,14 @@ export class ConsumerMonitoring extends Construct {
         3,
       ),
     ];
+
+    if (props.alarmTopic !== undefined) {
+      const notify = new SnsAction(props.alarmTopic);
+      for (const alarm of this.alarms) {
+        alarm.addAlarmAction(notify);
+        alarm.addOkAction(notify);
+      }
+    }
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `pricestream-${props.stage}`,

@@ -8,6 +8,7 @@ import type { Stream } from 'aws-cdk-lib/aws-kinesis';
 import { Architecture, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { dueIndex, type TableRole } from '../app/stores/tableSpecs';
@@ -53,6 +54,8 @@ export interface ConsumerStackProps extends StackProps {
   readonly iteratorAgeAlarm?: Duration;
   /** p99 end-to-end latency that raises the alarm. @default 5 s */
   readonly latencyAlarm?: Duration;
+  /** An SNS topic every alarm notifies (on ALARM and OK). @default none: alarms without actions */
+  readonly alarmTopicArn?: string | undefined;
 }
 
 /**
@@ -162,6 +165,10 @@ export class ConsumerStack extends Stack {
       tables: [props.tables.state, props.tables.prices],
       iteratorAgeAlarm: props.iteratorAgeAlarm,
       latencyAlarm: props.latencyAlarm,
+      alarmTopic:
+        props.alarmTopicArn === undefined
+          ? undefined
+          : Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn),
     });
   }
 }

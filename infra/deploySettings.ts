@@ -42,6 +42,11 @@ export const deploySettingsSchema = z.object({
   lagAlarmSeconds: count(1, 86_400).default(60),
   /** p99 end-to-end latency (arrival in the stream to price written) that raises the alarm. */
   latencyAlarmMs: count(100, 3_600_000).default(5000),
+  /** The SNS topic the alarms notify (on ALARM and OK); unset, the alarms have no actions. */
+  alarmTopicArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN')
+    .optional(),
 });
 
 export type DeploySettings = z.output<typeof deploySettingsSchema> & {

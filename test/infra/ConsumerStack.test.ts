@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/buildApp';
 
 let template: Template;
+const alarmTopic = 'arn:aws:sns:eu-west-1:123456789012:pricestream-pager';
 
 beforeAll(() => {
   const app = new App({
@@ -14,6 +15,7 @@ beforeAll(() => {
       historyTtlDays: 30,
       warmSkus: '20000',
       pricingConfig: 'app/config/pricing.demo.json',
+      alarmTopicArn: alarmTopic,
     },
   });
   template = Template.fromStack(buildApp(app).consumer);
@@ -94,6 +96,15 @@ describe('ConsumerStack', () => {
       Threshold: 5000,
     });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+  });
+
+  it('has every alarm notify the alarm topic when it goes off and when it clears', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(9);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([alarmTopic]);
+      expect(alarm.Properties.OKActions).toEqual([alarmTopic]);
+    }
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 

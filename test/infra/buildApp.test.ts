@@ -28,6 +28,7 @@ describe('buildApp', () => {
     [{ parallelizationFactor: 11 }, /context parallelizationFactor/],
     [{ pricingConfig: 'no/such/file.json' }, /context pricingConfig: cannot read no\/such\/file\.json/],
     [{ pricingConfig: 'package.json' }, /^package\.json: .*[Uu]nrecognized key/],
+    [{ alarmTopicArn: 'pricestream-alarms' }, /context alarmTopicArn\): must be an SNS topic ARN/],
   ])('fails fast naming the bad context value (%o)', (context, message) => {
     const build = () => buildApp(new App({ context }));
     expect(build).toThrow(ConfigError);
