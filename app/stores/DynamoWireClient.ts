@@ -94,9 +94,8 @@ export class DynamoWireClient {
       new Date(),
     );
     const { status, text } = await exchange(target, headers, body);
-    const answer = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-    if (status === 200) return answer;
-    throw exceptionFrom(status, answer, operation);
+    if (status === 200) return text === '' ? {} : JSON.parse(text);
+    throw exceptionFrom(status, errorAnswer(text), operation);
   }
 
   private async resolveTarget(): Promise<Target> {
@@ -124,6 +123,17 @@ export class DynamoWireClient {
       maxAttempts: await config.maxAttempts(),
     };
   }
+}
+
+/** An error answer's fields; one that is not JSON (a proxy's page) keeps its start as the message. */
+function errorAnswer(text: string): Record<string, unknown> {
+  try {
+    const answer: unknown = JSON.parse(text);
+    if (typeof answer === 'object' && answer !== null) return answer as Record<string, unknown>;
+  } catch {
+    // not JSON: fall through
+  }
+  return text === '' ? {} : { message: text.slice(0, 200) };
 }
 
 /** JSON.stringify replacer: binary attribute values (B) go as base64, as the protocol wants. */

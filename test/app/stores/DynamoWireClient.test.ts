@@ -23,7 +23,7 @@ interface Received {
  * scripted status and body and records what it received.
  */
 async function scriptedServer(
-  answers: readonly [status: number, body: object][],
+  answers: readonly [status: number, body: object | string][],
   region: string | (() => Promise<string>) = 'eu-west-1',
 ) {
   const received: Received[] = [];
@@ -33,7 +33,9 @@ async function scriptedServer(
     request.on('end', () => {
       received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
       const [status, body] = answers[received.length - 1] ?? [500, { message: 'script exhausted' }];
-      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(body));
+      response
+        .writeHead(status, { 'content-type': 'application/x-amz-json-1.0' })
+        .end(typeof body === 'string' ? body : JSON.stringify(body));
     });
   });
   server.listen(0, '127.0.0.1');
@@ -135,6 +137,17 @@ describe('DynamoWireClient', () => {
 
     await expect(server.wire.send('PutItem', put)).resolves.toEqual({ ConsumedCapacity: null });
     expect(server.received.map(({ body }) => body)).toEqual(Array(3).fill(JSON.stringify(put)));
+  });
+
+  it('retries a server error whose answer is not JSON, such as a proxy page', async () => {
+    const server = await scriptedServer([
+      [502, '<html>Bad Gateway</html>'],
+      [200, {}],
+    ]);
+    close = server.close;
+
+    await expect(server.wire.send('PutItem', put)).resolves.toEqual({});
+    expect(server.received).toHaveLength(2);
   });
 
   it('gives up after the client max attempts with the last error', async () => {
