@@ -27,6 +27,9 @@ const startFlagsSchema = z.object({
   bisect: z.boolean().default(false),
   maxRetries: z.coerce.number().int().min(-1).max(10_000).default(-1),
   maxRecordAge: z.union([z.literal('-1'), durationSchema]).default('-1'),
+  timeout: durationSchema
+    .pipe(z.number().min(1_000, 'must be at least 1s').max(900_000, 'must be at most 15m, as in Lambda'))
+    .default(60_000),
 });
 
 /**
@@ -69,7 +72,8 @@ export function startCommand(): Command {
         '--max-record-age <d>',
         'records older than this go to the dead letters unprocessed; -1: never',
         '-1',
-      ),
+      )
+      .option('--timeout <d>', 'an invocation running longer fails and its batch is retried', '60s'),
   ).action(async (rawFlags: Record<string, unknown>) => {
     const flags = parseFlags(startFlagsSchema, rawFlags);
     if (flags.startingPosition === 'AT_TIMESTAMP' && flags.startingTimestamp === undefined) {
@@ -85,6 +89,7 @@ export function startCommand(): Command {
       bisectOnError: flags.bisect,
       maxRetries: flags.maxRetries,
       maxRecordAgeMs: flags.maxRecordAge === '-1' ? -1 : flags.maxRecordAge,
+      functionTimeoutMs: flags.timeout,
     };
     const config = await loadPricingConfig(flags.config);
     const stack = await startStack(stackConfigFrom(rawFlags));

@@ -31,6 +31,11 @@ export interface PollerSettings {
   readonly maxRetries: number;
   /** Records older than this (by arrival) are not processed but sent to the on-failure destination; -1: never. @default -1 */
   readonly maxRecordAgeMs: number;
+  /**
+   * An invocation still running after this long has failed, as one past Lambda's function timeout
+   * has, and its batch is retried. @default 60,000 (the deployed function's timeout)
+   */
+  readonly functionTimeoutMs: number;
 }
 
 export const defaultPollerSettings: PollerSettings = {
@@ -41,6 +46,7 @@ export const defaultPollerSettings: PollerSettings = {
   bisectOnError: false,
   maxRetries: -1,
   maxRecordAgeMs: -1,
+  functionTimeoutMs: 60_000,
 };
 
 export interface PollerOptions {
@@ -310,7 +316,7 @@ export class EventSourcePoller {
         };
         let response: KinesisStreamBatchResponse;
         try {
-          response = await this.options.handler(event);
+          response = await this.withinTimeout(this.options.handler(event));
         } catch {
           return indexes[0];
         }
@@ -324,6 +330,25 @@ export class EventSourcePoller {
     );
     const failed = failures.filter((index): index is number => index !== undefined);
     return failed.length === 0 ? undefined : Math.min(...failed);
+  }
+
+  /**
+   * The invocation's answer, or a rejection once the function timeout passes. Lambda would stop
+   * the invocation there; here it runs on, and whatever it still writes is harmless, as a
+   * timed-out invocation's partial writes are on AWS: every SKU write is conditional on the
+   * version it read.
+   */
+  private async withinTimeout<T>(invocation: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      const ms = this.settings.functionTimeoutMs;
+      timer = setTimeout(() => reject(new Error(`invocation timed out after ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([invocation, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private lambdaRecord(shardId: string, record: KinesisRecord): KinesisStreamRecord {

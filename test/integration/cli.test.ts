@@ -123,6 +123,7 @@ describe('the pricestream CLI', () => {
     [['produce', '--generate', '--aggregate-by', 'lane'], '--aggregate-by'],
     [['produce', '--generate', '--rate', 'fast'], '--rate'],
     [['start', '--parallelization', '11'], '--parallelization'],
+    [['start', '--timeout', '500ms'], '--timeout'],
     [['stack', '--shards', '0'], '--shards'],
   ])('fails fast on a bad flag, naming it (%o)', async (args, flag) => {
     const result = await pricestream(undefined, ...args);

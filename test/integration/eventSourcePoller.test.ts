@@ -146,6 +146,32 @@ describe('event source poller', () => {
     expect(batches[0]?.reason).toMatch(/maximum retries 1/);
   });
 
+  it('fails an invocation that outlives the function timeout, and hands its batch over again', async () => {
+    const run = await freshStream(stack, 1);
+    const batch = events(120, 6);
+    await produce(run, batch);
+    const firstRecords: string[] = [];
+    let hung = 0;
+    const pipeline = startPipeline(run, {
+      config,
+      settings: { batchSize: 20, functionTimeoutMs: 300 },
+      wrapHandler: (handler) => async (event) => {
+        firstRecords.push(event.Records[0]?.kinesis.sequenceNumber as string);
+        if (hung === 0) {
+          hung += 1;
+          return new Promise(() => {}); // never answers, as a function stuck on a dead socket
+        }
+        return handler(event);
+      },
+    });
+    await pipeline.poller.whenCaughtUp();
+    await pipeline.stop();
+
+    expect(hung).toBe(1);
+    expect(firstRecords[1]).toBe(firstRecords[0]);
+    expect(pipeline.metrics.total('EventsProcessed')).toBe(batch.flatMap(splitBySku).length);
+  });
+
   it('starts a new consumer at LATEST, or AT_TIMESTAMP, instead of the beginning', async () => {
     const run = await freshStream(stack, 1);
     await produce(run, events(100, 5));
