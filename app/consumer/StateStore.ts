@@ -12,6 +12,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SkuRecord } from '../../processors/window/skuRecord';
 import { DynamoWireClient } from '../stores/DynamoWireClient';
 import { documentClient } from '../stores/documents';
+import { forEachConcurrently } from '../stores/forEachConcurrently';
 import { dueIndex } from '../stores/tableSpecs';
 import { StaleStateError } from './errors';
 import type { StoredPrice } from './PriceStore';
@@ -101,7 +102,6 @@ export class StateStore {
     prices: ReadonlyMap<string, StoredPrice>,
     shardId: string,
   ): Promise<void> {
-    const pending = [...records];
     const write = async (record: SkuRecord) => {
       const version = versions.get(record.sku) ?? 0;
       const due = record.windows !== undefined && record.dueAt !== undefined;
@@ -127,10 +127,7 @@ export class StateStore {
         throw error;
       }
     };
-    const workers = Array.from({ length: Math.min(writeConcurrency, pending.length) }, async () => {
-      for (let record = pending.shift(); record !== undefined; record = pending.shift()) await write(record);
-    });
-    await Promise.all(workers);
+    await forEachConcurrently(records, writeConcurrency, write);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoWireClient } from './DynamoWireClient';
+import { forEachConcurrently } from './forEachConcurrently';
 
 /** A document client that drops undefined attributes (absent optional fields), as every store wants. */
 export function documentClient(dynamo: DynamoDBClient): DynamoDBDocumentClient {
@@ -39,8 +40,5 @@ export async function putAll(
       pending = result.UnprocessedItems?.[table];
     }
   };
-  const workers = Array.from({ length: Math.min(concurrency, chunks.length) }, async () => {
-    for (let chunk = chunks.shift(); chunk !== undefined; chunk = chunks.shift()) await writeChunk(chunk);
-  });
-  await Promise.all(workers);
+  await forEachConcurrently(chunks, concurrency, writeChunk);
 }
