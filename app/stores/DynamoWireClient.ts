@@ -172,7 +172,7 @@ function exchange(
  * The SDK's exception for an error answer: the class named by its `__type`
  * (`com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException`), or the SDK's base class.
  */
-export function exceptionFrom(
+function exceptionFrom(
   status: number,
   answer: Record<string, unknown>,
   operation: WireOperation,

@@ -71,7 +71,6 @@ const overrideSchema = z.strictObject(
   Partial<z.input<typeof pricingRuleSchema>>
 >;
 
-/** The whole analyst-facing config: windows, lateness, pricing interval, pricing rules and overrides. */
 /**
  * Overrides by name. zod builds a parsed record by assignment, which makes a key named
  * `__proto__` the record's prototype instead of an entry: such a key is refused, not lost.
@@ -89,6 +88,7 @@ const overridesSchema = z.preprocess(
   z.record(z.string(), overrideSchema),
 );
 
+/** The whole analyst-facing config: windows, lateness, pricing interval, pricing rules and overrides. */
 export const pricingConfigSchema = z
   .strictObject({
     windows: z
