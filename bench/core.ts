@@ -37,7 +37,6 @@ const { values } = parseArgs({
   },
 });
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-/** Heap plus array buffers (the pane slab lives in the latter). */
 /**
  * The JS heap in use after a full GC. Array buffers are left out: their backing stores are freed
  * after the GC that finds them dead, so a process-wide count still holds earlier runs' pane slabs.
