@@ -1,11 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DynamoSigner } from '../../../app/stores/DynamoSigner';
-
-const sha256 = new DynamoDBClient({ region: 'eu-west-1' }).config.sha256;
+import { referenceSigner } from '../../helpers/referenceSigner';
 
 /** The SDK's own signer over the same request: the reference DynamoSigner is held to. */
 async function referenceAuthorization(
@@ -16,13 +13,7 @@ async function referenceAuthorization(
   credentials: AwsCredentialIdentity,
   signingDate: Date,
 ): Promise<string | undefined> {
-  const signed = await new SignatureV4({
-    credentials,
-    region,
-    service: 'dynamodb',
-    sha256,
-    applyChecksum: false,
-  }).sign(
+  const signed = await referenceSigner(credentials, region).sign(
     {
       method: 'POST',
       protocol: url.protocol,

@@ -7,9 +7,9 @@ import {
   DynamoDBServiceException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoWireClient } from '../../../app/stores/DynamoWireClient';
+import { referenceSigner } from '../../helpers/referenceSigner';
 
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret', sessionToken: 'session-token' };
 
@@ -49,7 +49,6 @@ async function scriptedServer(
   });
   return {
     received,
-    dynamo,
     wire: DynamoWireClient.of(dynamo),
     async close() {
       DynamoWireClient.release(dynamo);
@@ -87,13 +86,7 @@ describe('DynamoWireClient', () => {
     const signingDate = new Date(
       `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
     );
-    const resigned = await new SignatureV4({
-      credentials,
-      region: 'eu-west-1',
-      service: 'dynamodb',
-      applyChecksum: false, // the body hash header is optional outside S3, and not sent
-      sha256: server.dynamo.config.sha256,
-    }).sign(
+    const resigned = await referenceSigner(credentials, 'eu-west-1').sign(
       {
         method: 'POST',
         protocol: 'http:',
