@@ -4,6 +4,8 @@
  *      handed the event that lets a pricing tick fire (the first event at or past tick + allowed
  *      lateness) to the moment that tick's price change arrives on the Redis channel, p50/p95/p99,
  *      after a warm-up (the cold start's initial price for every SKU is not steady-state latency);
+ *      the store and the storefront that times the prices run in a process of their own, as in
+ *      production (e2eStore.ts), and this one runs the consumer;
  *   2. consumer throughput: a backlog put first, then drained, in events/s, against two baselines
  *      from the same run: the events per SKU state write (a consumer writing every event: 1), and
  *      the SKU state writes/s it needed against dynalite's ceiling for them, measured with the
@@ -12,15 +14,16 @@
  *
  *   npm run bench:e2e -- [--rate 1000] [--warmup 60] [--seconds 60] [--backlog 50000] [--shards 4]
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { from, lastValueFrom } from 'rxjs';
 import { loadPricingConfig } from '../app/config/loadPricingConfig';
 import { loadStackConfig } from '../app/config/stackConfig';
-import type { StoredPrice } from '../app/consumer/PriceStore';
 import { StateStore } from '../app/consumer/StateStore';
 import { startPipeline } from '../app/local/startPipeline';
 import { Producer } from '../app/producer/Producer';
-import { paced } from '../app/producer/paced';
 import { simulateStore } from '../app/producer/storeSimulator';
 import { startStack } from '../app/stack';
 import { ensureTables } from '../app/stores/ensureTables';
@@ -29,6 +32,7 @@ import { ensureStream } from '../app/stream/ensureStream';
 import { splitBySku } from '../processors/events/splitBySku';
 import { createCoreState, priceSkus, recordsOf } from '../processors/pipeline/priceSkus';
 import { decodedEvents } from '../test/helpers/kinesisRecords';
+import type { StoreReport, StoreRun } from './e2eStore';
 
 const { values } = parseArgs({
   options: {
@@ -67,80 +71,60 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** Puts a paced simulated store into a fresh stream with its own pipeline; returns tick latencies. */
+/**
+ * Runs a paced simulated store into a fresh stream with its own pipeline; returns tick latencies.
+ * The store and the storefront that times the prices run in a process of their own (e2eStore).
+ */
 async function latencyRun(label: string, flashSale: boolean) {
   const run = await freshRun(label);
-  const { streamName } = run.config;
   const pipeline = startPipeline(run, {
     config,
     cachePrefix: `bench:${label}:`,
     settings: { batchSize: 1000 },
     logLevel: 'ERROR',
   });
-  const subscriber = stack.redis?.duplicate();
-  const received: { asOf: number; at: number; reason: string }[] = [];
-  await subscriber?.subscribe(pipeline.cache?.channel ?? '');
-  subscriber?.on('message', (_channel: string, message: string) => {
-    const price = JSON.parse(message) as StoredPrice;
-    received.push({ asOf: price.asOf, at: performance.now(), reason: price.reason });
+  const store = fork(fileURLToPath(new URL('./e2eStore.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, KINESIS_ENDPOINT: stack.endpoints.kinesis, REDIS_URL: stack.config.redisUrl },
   });
-  const start = Date.now();
-  const store = simulateStore({
-    skus: 10_000,
-    rate,
-    count: rate * (seconds + warmUpMs / 1000),
-    startTime: start,
-    seed: 5,
-    // The sale runs through the measured part, after the warm-up.
-    flashSale: flashSale
-      ? { startAfterMs: warmUpMs, durationMs: seconds * 1000, hotSkus: 3, share: 0.6 }
-      : undefined,
-  });
-  // When each event was handed to the producer: event times only grow, so two arrays suffice.
-  const eventTimes: number[] = [];
-  const handedAt: number[] = [];
-  const producer = new Producer({ kinesis: stack.kinesis, streamName, lingerMs: 20 });
-  for await (const event of paced(store, rate)) {
-    eventTimes.push(Date.parse(event.eventTime));
-    handedAt.push(performance.now());
-    await producer.put(event);
+  const exited = once(store, 'exit');
+  const reply = async <T>() => {
+    const [message] = (await Promise.race([
+      once(store, 'message'),
+      exited.then(([code]) => Promise.reject(new Error(`bench store exited with code ${code}`))),
+    ])) as [T];
+    return message;
+  };
+  try {
+    store.send({
+      region: run.config.region,
+      streamName: run.config.streamName,
+      channel: pipeline.cache?.channel ?? '',
+      rate,
+      seconds,
+      warmUpMs,
+      flashSale,
+      allowedLatenessMs: config.allowedLateness,
+    } satisfies StoreRun);
+    await reply<'produced'>();
+    await pipeline.poller.whenCaughtUp();
+    store.send('report');
+    const { priceChanges, latencies } = await reply<StoreReport>();
+    return {
+      label,
+      priceChanges,
+      measured: latencies.length,
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      max: latencies.at(-1) ?? Number.NaN,
+      skuWrites: pipeline.metrics.total('SkuStatesWritten'),
+      events: pipeline.metrics.total('EventsProcessed'),
+    };
+  } finally {
+    store.kill();
+    await pipeline.stop();
   }
-  await producer.flush();
-  await pipeline.poller.whenCaughtUp();
-  await pipeline.stop();
-  subscriber?.disconnect();
-
-  const firstAtOrAfter = (time: number) => {
-    let low = 0;
-    let high = eventTimes.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if ((eventTimes[mid] as number) < time) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  };
-  // After the warm-up only: the first ticks publish an initial price for every SKU seen so far,
-  // a cold-start burst of thousands of writes that says nothing about steady latency.
-  const measured = received.filter(({ asOf, reason }) => asOf >= start + warmUpMs && reason !== 'initial');
-  const latencies = measured
-    .map(({ asOf, at }) => {
-      const trigger = firstAtOrAfter(asOf + config.allowedLateness);
-      return trigger < handedAt.length ? at - (handedAt[trigger] as number) : Number.NaN;
-    })
-    .filter((latency) => Number.isFinite(latency) && latency >= 0)
-    .sort((a, b) => a - b);
-  return {
-    label,
-    priceChanges: received.length,
-    measured: latencies.length,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    max: latencies.at(-1) ?? Number.NaN,
-    skuWrites: pipeline.metrics.total('SkuStatesWritten'),
-    events: pipeline.metrics.total('EventsProcessed'),
-  };
 }
 
 /** Puts a backlog as fast as the producer goes, then times the consumer draining it. */
