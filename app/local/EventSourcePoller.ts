@@ -75,7 +75,8 @@ interface ShardProgress {
 /**
  * The local runtime's stand-in for Lambda's Kinesis event source mapping, invoking the same
  * handler: per shard, one batch in flight (or `parallelizationFactor` lanes by partition-key
- * hash), checkpoints in DynamoDB after each acknowledged batch (a restart resumes there), retries
+ * hash), checkpoints in DynamoDB after each acknowledged batch (a restart resumes there; each is
+ * written while the next batch runs, as Lambda's own checkpointing does not hold a shard), retries
  * from the first failed record a batch reports, bisection, a retry limit and a record age after
  * which a batch goes to the on-failure destination, and shard lineage: a shard is read only after
  * its parents are finished, found with ListShards since not every emulator returns ChildShards.
@@ -200,6 +201,17 @@ export class EventSourcePoller {
       let lastDone = checkpoint?.sequenceNumber;
       let iterator = await this.iterator(shardId, lastDone);
       let pending: KinesisRecord[] = [];
+      /**
+       * The last batch's checkpoint, written while the next batch is read and handled: it only says
+       * where a restart resumes, and one that lands a batch late replays that batch, which is
+       * harmless. At most one is in flight, and a failed one fails the shard at the next batch.
+       */
+      let checkpointing: Promise<void> | undefined;
+      const saveCheckpoint = async (finished: boolean) => {
+        await checkpointing;
+        checkpointing = this.options.checkpoints.put(shardId, { sequenceNumber: lastDone, finished });
+        checkpointing.catch(() => {}); // awaited before the next one, and when the shard stops
+      };
       while (!this.stopping) {
         const windowStarted = performance.now();
         let behind = 0;
@@ -225,11 +237,13 @@ export class EventSourcePoller {
         }
         if (pending.length === 0) {
           if (iterator === undefined) {
-            await this.options.checkpoints.put(shardId, { sequenceNumber: lastDone, finished: true });
+            await saveCheckpoint(true);
+            await checkpointing;
             progress.finished = true;
             this.events.emit('progress');
             return;
           }
+          await checkpointing; // caught up means checkpointed too
           if (behind === 0) progress.caughtUpReads += 1;
           this.events.emit('progress');
           await sleep(this.options.idleMs ?? 100);
@@ -239,10 +253,11 @@ export class EventSourcePoller {
         const consumed = await this.processWithRetries(shardId, batch);
         if (consumed > 0) {
           lastDone = batch[consumed - 1]?.SequenceNumber;
-          await this.options.checkpoints.put(shardId, { sequenceNumber: lastDone, finished: false });
+          await saveCheckpoint(false);
         }
         pending = pending.slice(consumed);
       }
+      await checkpointing;
     } catch (error) {
       this.fail(error as Error);
     }

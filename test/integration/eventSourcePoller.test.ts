@@ -85,6 +85,36 @@ describe('event source poller', () => {
     expect(second.seen.filter((sequence) => first.seen.includes(sequence))).toEqual([]);
   });
 
+  it('fails with the error of a checkpoint it could not store', async () => {
+    const run = await freshStream(stack);
+    await produce(run, events(300, 4));
+    const outage = 'pricestream-test-checkpoint-outage';
+    let refused = 0;
+    run.dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const { TableName } = args.input as { TableName?: string };
+        if (context.commandName !== 'PutItemCommand' || TableName !== run.tables.checkpoints)
+          return next(args);
+        refused += 1;
+        throw new Error('checkpoint table unavailable (injected)');
+      },
+      { step: 'initialize', name: outage },
+    );
+    const pipeline = startPipeline(run, {
+      config,
+      cachePrefix: `t:${randomUUID()}:`,
+      settings: { batchSize: 10 },
+      logLevel: 'SILENT',
+    });
+    try {
+      await expect(pipeline.poller.whenCaughtUp()).rejects.toThrow('checkpoint table unavailable (injected)');
+      expect(refused).toBeGreaterThan(0);
+    } finally {
+      run.dynamo.middlewareStack.remove(outage);
+      await pipeline.stop();
+    }
+  });
+
   it.each([
     ['plain records', { aggregate: false }],
     ['records aggregated per SKU', { aggregateBy: 'sku' }],
