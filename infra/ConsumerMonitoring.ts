@@ -198,8 +198,12 @@ export class ConsumerMonitoring extends Construct {
             left: [handler.metricDuration({ statistic: 'p99', period: Duration.minutes(1) })],
           }),
           new GraphWidget({
-            title: 'SKU states written, idle SKUs swept',
-            left: [consumerMetric('SkuStatesWritten', 'Sum'), consumerMetric('SkusSwept', 'Sum')],
+            title: 'SKU states written, idle SKUs swept, due-index queries',
+            left: [
+              consumerMetric('SkuStatesWritten', 'Sum'),
+              consumerMetric('SkusSwept', 'Sum'),
+              consumerMetric('DueIndexQueries', 'Sum'),
+            ],
           }),
           new GraphWidget({
             title: 'SKU states read, held by warm containers',

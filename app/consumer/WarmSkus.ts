@@ -19,6 +19,11 @@ interface Entry {
  * the shard), the conditional write refuses it, the batch fails, and its retry reads DynamoDB:
  * the cache can cost a retry, never a wrong price. Only for one batch at a time per shard; with a
  * parallelization factor above 1 the consumer runs without it.
+ *
+ * It also keeps, per shard and on the same terms, the tick through which this container's last
+ * sweep took every due SKU (`sweptThrough`): until a later tick passes, the due index can hold
+ * nothing new for the shard (every write makes a SKU due at a future tick), so batches between
+ * ticks need not query it.
  */
 export class WarmSkus {
   /** This container's stamp on the shard items it writes. */
@@ -27,6 +32,7 @@ export class WarmSkus {
   private readonly entries = new Map<string, Entry>();
   /** Bumped to forget a shard: entries of an older generation no longer count. */
   private readonly generations = new Map<string, number>();
+  private readonly sweeps = new Map<string, { readonly generation: number; readonly upTo: number }>();
 
   /** @param limit SKU records held at most; the least recently stored go first. */
   constructor(readonly limit: number) {}
@@ -66,6 +72,17 @@ export class WarmSkus {
       if (this.entries.size <= this.limit) break;
       this.entries.delete(sku);
     }
+  }
+
+  /** Notes that a stored batch of the shard swept every SKU due at or before tick `upTo`. */
+  swept(shardId: string, upTo: number): void {
+    this.sweeps.set(shardId, { generation: this.generation(shardId), upTo });
+  }
+
+  /** The tick through which the shard's due SKUs were all swept, if this container still knows. */
+  sweptThrough(shardId: string): number | undefined {
+    const sweep = this.sweeps.get(shardId);
+    return sweep?.generation === this.generation(shardId) ? sweep.upTo : undefined;
   }
 
   private generation(shardId: string): number {

@@ -73,6 +73,8 @@ interface Batch {
   readonly deadLetters: ReturnType<typeof decodeRecords>['deadLetters'];
   readonly cacheBehind: boolean;
   readonly oldestArrival: number;
+  /** The tick through which this batch leaves no SKU of the shard due, once stored; see WarmSkus. */
+  readonly sweptThrough?: number | undefined;
 }
 
 /**
@@ -127,23 +129,27 @@ export function createHandler(
   };
 
   const sweep = async (batch: Batch): Promise<Batch> => {
-    const { state } = batch;
+    const { state, shardId } = batch;
     if (deps.sweep === false || Number.isNaN(state.watermark.nextTick)) return batch;
     const upTo = state.watermark.nextTick - interval;
+    // No tick since this container's last complete sweep: the index holds nothing due for the shard.
+    if (warm?.sweptThrough(shardId) === upTo) return { ...batch, sweptThrough: upTo };
     const limit = deps.sweepLimit ?? 5000;
     const [own, inherited] = await Promise.all([
-      states.dueSkus(batch.shardId, upTo, limit),
-      inheritedDue(batch.shardId, upTo, limit),
+      states.dueSkus(shardId, upTo, limit),
+      inheritedDue(shardId, upTo, limit),
     ]);
-    const due = [...new Set([...own, ...inherited])].filter(
+    metrics.addMetric('DueIndexQueries', 'Count', 1);
+    const sweptThrough = own.length < limit && inherited.complete ? upTo : undefined;
+    const due = [...new Set([...own, ...inherited.skus])].filter(
       (sku) => !state.skus.has(sku) && !batch.loaded.has(sku),
     );
-    if (due.length === 0) return batch;
-    const { loaded } = await loadSkus(batch.shardId, due);
+    if (due.length === 0) return { ...batch, sweptThrough };
+    const { loaded } = await loadSkus(shardId, due);
     for (const [sku, stored] of loaded) batch.loaded.set(sku, stored);
     const outputs = sweepSkus(config, state, due, (sku) => loaded.get(sku)?.record);
     metrics.addMetric('SkusSwept', 'Count', due.length);
-    return { ...batch, outputs: [...batch.outputs, ...outputs] };
+    return { ...batch, outputs: [...batch.outputs, ...outputs], sweptThrough };
   };
 
   /**
@@ -165,17 +171,23 @@ export function createHandler(
     };
   };
 
-  /** Due SKUs a parent shard left behind that now hash into this shard. */
-  const inheritedDue = async (shardId: string, upTo: number, limit: number): Promise<string[]> => {
+  /**
+   * Due SKUs a parent shard left behind that now hash into this shard, and whether they are all of
+   * them (every parent had fewer than `limit` due).
+   */
+  const inheritedDue = async (
+    shardId: string,
+    upTo: number,
+    limit: number,
+  ): Promise<{ skus: string[]; complete: boolean }> => {
     const family = await deps.lineage?.familyOf(shardId);
-    if (family === undefined || family.parents.length === 0) return [];
-    const inherited = (
-      await Promise.all(family.parents.map((parent) => states.dueSkus(parent, upTo, limit)))
-    ).flat();
-    return inherited.filter((sku) => {
+    if (family === undefined || family.parents.length === 0) return { skus: [], complete: true };
+    const pages = await Promise.all(family.parents.map((parent) => states.dueSkus(parent, upTo, limit)));
+    const skus = pages.flat().filter((sku) => {
       const hash = hashKeyOf(sku);
       return hash >= family.startingHashKey && hash <= family.endingHashKey;
     });
+    return { skus, complete: pages.every((page) => page.length < limit) };
   };
 
   /**
@@ -257,6 +269,7 @@ export function createHandler(
       },
       warm?.writer,
     );
+    if (batch.sweptThrough !== undefined) warm?.swept(batch.shardId, batch.sweptThrough);
     if (batch.cacheBehind && published) await rebuildCache();
     return changes;
   };

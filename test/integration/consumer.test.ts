@@ -153,6 +153,40 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       await pipeline.stop();
     }
   });
+  it('queries the due index again only once a tick has passed since its last complete sweep', async () => {
+    const run = await freshStream(stack, 1);
+    const events = storeEvents(1200);
+    const skus = new Set(events.flatMap(splitBySku).map(skuOf));
+    await produce(run, events);
+    let batches = 0;
+    const pipeline = startPipeline(run, {
+      config,
+      cachePrefix: `test:${randomUUID()}:`,
+      settings: { batchSize: 1 },
+      logLevel: 'SILENT',
+      wrapHandler: (handler) => (event) => {
+        batches += 1;
+        return handler(event);
+      },
+    });
+    try {
+      await pipeline.poller.whenCaughtUp();
+      const expected = await referencePrices(run, config);
+      const eventTimes = events.map((event) => Date.parse(event.eventTime));
+      const ticks =
+        (Math.max(...eventTimes) - Math.min(...eventTimes)) / (config.interval ?? config.windows.short.slide);
+
+      // Idle SKUs were still swept at every tick: the prices are the core's, decay included.
+      expect(await storedHistory(pipeline, skus)).toEqual(priceLines(expected));
+      expect(pipeline.metrics.total('SkusSwept')).toBeGreaterThan(0);
+      // One query per tick the shard's clock passed (and the first batch's), not one per batch.
+      expect(batches).toBeGreaterThan(3 * ticks);
+      expect(pipeline.metrics.total('DueIndexQueries')).toBeGreaterThan(0);
+      expect(pipeline.metrics.total('DueIndexQueries')).toBeLessThanOrEqual(Math.ceil(ticks) + 1);
+    } finally {
+      await pipeline.stop();
+    }
+  });
   it('publishes a price once its history row is stored, before the conditional SKU writes of its batch', async () => {
     const run = await freshStream(stack, 1); // one shard: one batch at a time, so the log reads per batch
     await produce(run, storeEvents(1200));
