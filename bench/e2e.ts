@@ -12,7 +12,10 @@
  *      consumer's own store (conditional puts of real SKU records, as many at once).
  * Never fails on time.
  *
- *   npm run bench:e2e -- [--rate 1000] [--warmup 60] [--seconds 60] [--backlog 50000] [--shards 4]
+ * With `--repeat N` the two latency runs are made N times, each on a fresh stream, and the p99s'
+ * spread is printed: on a machine shared with the emulators one slow minute moves a p99 by half.
+ *
+ *   npm run bench:e2e -- [--rate 1000] [--warmup 60] [--seconds 60] [--backlog 50000] [--shards 4] [--repeat 1]
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -41,8 +44,12 @@ const { values } = parseArgs({
     backlog: { type: 'string', default: '50000' },
     shards: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '60' },
+    repeat: { type: 'string', default: '1' },
   },
 });
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1)
+  throw new Error(`--repeat must be a whole number of runs, at least 1: ${values.repeat}`);
 const rate = Number(values.rate);
 /** Event time before measuring starts (see latencyRun). */
 const warmUpMs = Number(values.warmup) * 1000;
@@ -186,16 +193,31 @@ async function storeCeiling() {
   return { puts: records.length, perSecond: records.length / ((performance.now() - started) / 1000) };
 }
 
+/** min / median / max of the runs' p99s; a run too short to measure a tick is left out. */
+function spread(runs: readonly { p99: number }[]): string {
+  const sorted = runs
+    .map((run) => run.p99)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  if (sorted.length === 0) return 'nothing measured';
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] as number;
+  const figures = [sorted[0] as number, median, sorted.at(-1) as number].map((p99) => p99.toFixed(0));
+  return `${figures.join(' / ')} ms over ${sorted.length} run${sorted.length === 1 ? '' : 's'}`;
+}
+
 try {
-  const steady = await latencyRun('steady', false);
-  const burst = await latencyRun('flash-sale', true);
+  const latency: Awaited<ReturnType<typeof latencyRun>>[] = [];
+  for (let run = 1; run <= repeat; run++) {
+    const suffix = repeat === 1 ? '' : `-${run}`;
+    latency.push(await latencyRun(`steady${suffix}`, false), await latencyRun(`flash-sale${suffix}`, true));
+  }
   const backlog = await throughputRun();
   const ceiling = await storeCeiling();
   console.log(
     `e2e: ${rate} events/s, ${warmUpMs / 1000} s of warm-up then ${seconds} s measured per run, 10,000 SKUs, ${shards} shards on kinesalite + dynalite + Redis, demo config (10 s ticks, 5 s lateness); Node ${process.version}`,
   );
   console.table(
-    [steady, burst].map((row) => ({
+    latency.map((row) => ({
       run: row.label,
       'price changes': row.priceChanges,
       measured: row.measured,
@@ -206,6 +228,11 @@ try {
       'SKU writes / event': (row.skuWrites / row.events).toFixed(2),
     })),
   );
+  if (repeat > 1) {
+    const steady = latency.filter((row) => row.label.startsWith('steady'));
+    const flash = latency.filter((row) => row.label.startsWith('flash-sale'));
+    console.log(`p99 min / median / max: steady ${spread(steady)}; flash sale ${spread(flash)}`);
+  }
   const writesPerSecond = backlog.skuWrites / backlog.seconds;
   console.log(
     `consumer throughput: ${backlog.events} per-SKU events drained in ${backlog.seconds.toFixed(1)} s = ${Math.round(backlog.perSecond)} events/s (${backlog.changes} price changes)`,
