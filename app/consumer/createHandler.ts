@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { catchError, concatMap, defer, from, lastValueFrom, map, of, toArray } from 'rxjs';
 import type { PricingConfig } from '../../processors/config/pricingConfig';
+import type { DecodedEvent } from '../../processors/events/decodedEvent';
 import { decodeRecords, shardOf } from '../../processors/events/decodeRecords';
 import {
   type CoreState,
@@ -73,8 +74,16 @@ interface Batch {
   readonly deadLetters: ReturnType<typeof decodeRecords>['deadLetters'];
   readonly cacheBehind: boolean;
   readonly oldestArrival: number;
+  /** The due-index query sent with the batch's reads, for the tick it was sent for (see earlyDue). */
+  readonly early: { readonly upTo: number; readonly due: Promise<DueSkus> } | undefined;
   /** The tick through which this batch leaves no SKU of the shard due, once stored; see WarmSkus. */
   readonly sweptThrough?: number | undefined;
+}
+
+/** SKUs due for a sweep, and whether they are all of them (none left out by the limit). */
+interface DueSkus {
+  readonly skus: readonly string[];
+  readonly complete: boolean;
 }
 
 /**
@@ -114,6 +123,7 @@ export function createHandler(
     const shardId = shardOf(records[0] as KinesisStreamEvent['Records'][number]);
     const decoded = decodeRecords(records);
     const skus = new Set(decoded.events.map((decodedEvent) => decodedEvent.sku));
+    const early = earlyDue(shardId, decoded.events);
     // The shard item and the SKUs are read at once, one round trip fewer on every batch's way. The
     // container's records count only if it was the shard's last writer: if another container
     // wrote the shard since, they are read again from DynamoDB.
@@ -125,7 +135,43 @@ export function createHandler(
     const oldestArrival = Math.min(
       ...records.map((record) => record.kinesis.approximateArrivalTimestamp * 1000),
     );
-    return { shardId, decoded, state, loaded, cacheBehind: shard.cacheBehind, oldestArrival };
+    return { shardId, decoded, state, loaded, cacheBehind: shard.cacheBehind, oldestArrival, early };
+  };
+
+  /**
+   * Sends the sweep's due-index query with the batch's reads instead of after pricing, so the
+   * batch that fires a tick waits one round trip less, for the tick the batch's newest event
+   * takes the shard's clock to. The clock cannot end before that tick (nor before the tick last
+   * swept); should it end past it (a stored clock ahead of these events), the sweep queries again.
+   * Undefined when nothing is to be queried: no sweep, no events, or no tick since the last sweep.
+   */
+  const earlyDue = (shardId: string, events: readonly DecodedEvent[]): Batch['early'] => {
+    if (deps.sweep === false || events.length === 0) return undefined;
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const event of events) if (event.eventTime > newest) newest = event.eventTime;
+    const swept = warm?.sweptThrough(shardId);
+    const upTo = Math.max(
+      Math.floor((newest - config.allowedLateness) / interval) * interval,
+      swept ?? Number.NEGATIVE_INFINITY,
+    );
+    if (upTo === swept) return undefined;
+    const due = queryDue(shardId, upTo);
+    due.catch(() => {}); // awaited by the sweep if it is for the right tick, else not needed
+    return { upTo, due };
+  };
+
+  /** The shard's SKUs due at or before `upTo`, with those its parents left it after a reshard. */
+  const queryDue = async (shardId: string, upTo: number): Promise<DueSkus> => {
+    const limit = deps.sweepLimit ?? 5000;
+    const [own, inherited] = await Promise.all([
+      states.dueSkus(shardId, upTo, limit),
+      inheritedDue(shardId, upTo, limit),
+    ]);
+    metrics.addMetric('DueIndexQueries', 'Count', 1);
+    return {
+      skus: [...new Set([...own, ...inherited.skus])],
+      complete: own.length < limit && inherited.complete,
+    };
   };
 
   const sweep = async (batch: Batch): Promise<Batch> => {
@@ -134,16 +180,9 @@ export function createHandler(
     const upTo = state.watermark.nextTick - interval;
     // No tick since this container's last complete sweep: the index holds nothing due for the shard.
     if (warm?.sweptThrough(shardId) === upTo) return { ...batch, sweptThrough: upTo };
-    const limit = deps.sweepLimit ?? 5000;
-    const [own, inherited] = await Promise.all([
-      states.dueSkus(shardId, upTo, limit),
-      inheritedDue(shardId, upTo, limit),
-    ]);
-    metrics.addMetric('DueIndexQueries', 'Count', 1);
-    const sweptThrough = own.length < limit && inherited.complete ? upTo : undefined;
-    const due = [...new Set([...own, ...inherited.skus])].filter(
-      (sku) => !state.skus.has(sku) && !batch.loaded.has(sku),
-    );
+    const found = batch.early?.upTo === upTo ? await batch.early.due : await queryDue(shardId, upTo);
+    const sweptThrough = found.complete ? upTo : undefined;
+    const due = found.skus.filter((sku) => !state.skus.has(sku) && !batch.loaded.has(sku));
     if (due.length === 0) return { ...batch, sweptThrough };
     const { loaded } = await loadSkus(shardId, due);
     for (const [sku, stored] of loaded) batch.loaded.set(sku, stored);
