@@ -12,7 +12,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SkuRecord } from '../../processors/window/skuRecord';
 import { DynamoWireClient } from '../stores/DynamoWireClient';
 import { documentClient } from '../stores/documents';
-import { forEachConcurrently } from '../stores/forEachConcurrently';
+import { chunked, forEachConcurrently } from '../stores/forEachConcurrently';
 import { dueIndex } from '../stores/tableSpecs';
 import { StaleStateError } from './errors';
 import type { StoredPrice } from './PriceStore';
@@ -67,11 +67,8 @@ export class StateStore {
   async loadSkus(skus: Iterable<string>): Promise<Map<string, StoredSku>> {
     const found = new Map<string, StoredSku>();
     const all = [...new Set(skus)];
-    const chunks = Array.from({ length: Math.ceil(all.length / getLimit) }, (_, index) =>
-      all.slice(index * getLimit, (index + 1) * getLimit),
-    );
     await Promise.all(
-      chunks.map(async (chunk) => {
+      chunked(all, getLimit).map(async (chunk) => {
         let keys: Record<string, unknown>[] | undefined = chunk.map((sku) => ({ sku }));
         while (keys !== undefined && keys.length > 0) {
           const page: BatchGetCommandOutput = await this.documents.send(

@@ -2,7 +2,7 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoWireClient } from './DynamoWireClient';
-import { forEachConcurrently } from './forEachConcurrently';
+import { chunked, forEachConcurrently } from './forEachConcurrently';
 
 /** A document client that drops undefined attributes (absent optional fields), as every store wants. */
 export function documentClient(dynamo: DynamoDBClient): DynamoDBDocumentClient {
@@ -28,9 +28,6 @@ export async function putAll(
   const requests = items.map((item) => ({
     PutRequest: { Item: marshall(item, { removeUndefinedValues: true }) },
   }));
-  const chunks = Array.from({ length: Math.ceil(requests.length / batchLimit) }, (_, index) =>
-    requests.slice(index * batchLimit, (index + 1) * batchLimit),
-  );
   const writeChunk = async (chunk: WriteRequests) => {
     let pending: WriteRequests | undefined = chunk;
     while (pending !== undefined && pending.length > 0) {
@@ -40,5 +37,5 @@ export async function putAll(
       pending = result.UnprocessedItems?.[table];
     }
   };
-  await forEachConcurrently(chunks, concurrency, writeChunk);
+  await forEachConcurrently(chunked(requests, batchLimit), concurrency, writeChunk);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachConcurrently } from '../../../app/stores/forEachConcurrently';
+import { chunked, forEachConcurrently } from '../../../app/stores/forEachConcurrently';
 
 describe('forEachConcurrently', () => {
   it('runs every item once, never more than the concurrency at a time', async () => {
@@ -32,5 +32,16 @@ describe('forEachConcurrently', () => {
     await expect(run).rejects.toThrow('item 0 failed');
     await last;
     expect(done).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('chunked', () => {
+  it('cuts items into runs of at most the size, in order, the last one shorter', () => {
+    const items = [...Array(53).keys()];
+    const chunks = chunked(items, 25);
+    expect(chunks.map((chunk) => chunk.length)).toEqual([25, 25, 3]);
+    expect(chunks.flat()).toEqual(items);
+    expect(chunked(items.slice(0, 50), 25).map((chunk) => chunk.length)).toEqual([25, 25]);
+    expect(chunked([], 25)).toEqual([]);
   });
 });
