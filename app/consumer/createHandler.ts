@@ -13,6 +13,7 @@ import {
 } from '../../processors/pipeline/priceSkus';
 import type { CoreOutput, PriceChange } from '../../processors/window/outputs';
 import type { SkuRecord } from '../../processors/window/skuRecord';
+import { firstTickAfter } from '../../processors/window/watermark';
 import type { ShardLineage } from '../stream/ShardLineage';
 import { hashKeyOf } from '../stream/shardMap';
 import type { DeadLetterStore } from './DeadLetterStore';
@@ -151,7 +152,7 @@ export function createHandler(
     for (const event of events) if (event.eventTime > newest) newest = event.eventTime;
     const swept = warm?.sweptThrough(shardId);
     const upTo = Math.max(
-      Math.floor((newest - config.allowedLateness) / interval) * interval,
+      firstTickAfter(newest - config.allowedLateness, interval) - interval,
       swept ?? Number.NEGATIVE_INFINITY,
     );
     if (upTo === swept) return undefined;

@@ -85,7 +85,7 @@ function fireTicks<T extends ActiveSku>(state: WatermarkState<T>, plan: WindowPl
     // Nothing to price before now: start (or resume) at the first tick after the watermark.
     state.nextTick = Math.max(
       Number.isNaN(state.nextTick) ? Number.NEGATIVE_INFINITY : state.nextTick,
-      (Math.floor(watermark / interval) + 1) * interval,
+      firstTickAfter(watermark, interval),
     );
     return;
   }
@@ -98,9 +98,13 @@ function fireTicks<T extends ActiveSku>(state: WatermarkState<T>, plan: WindowPl
         state.active.delete(sku.sku);
       }
     }
-    state.nextTick =
-      state.active.size === 0 ? (Math.floor(watermark / interval) + 1) * interval : at + interval;
+    state.nextTick = state.active.size === 0 ? firstTickAfter(watermark, interval) : at + interval;
   }
+}
+
+/** The first pricing tick after `watermark`: ticks fall on the multiples of the interval. */
+export function firstTickAfter(watermark: number, intervalMs: number): number {
+  return (Math.floor(watermark / intervalMs) + 1) * intervalMs;
 }
 
 /** Whether every window of a SKU is empty at tick `at`: the tick after which it is evicted. */
