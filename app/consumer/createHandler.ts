@@ -14,6 +14,7 @@ import {
 import type { CoreOutput, PriceChange } from '../../processors/window/outputs';
 import type { SkuRecord } from '../../processors/window/skuRecord';
 import { firstTickAfter } from '../../processors/window/watermark';
+import { planWindows } from '../../processors/window/windowPlan';
 import type { ShardLineage } from '../stream/ShardLineage';
 import { hashKeyOf } from '../stream/shardMap';
 import type { DeadLetterStore } from './DeadLetterStore';
@@ -104,7 +105,7 @@ export function createHandler(
   deps: ConsumerDeps,
 ): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
   const { config, states, prices, deadLetters, cache, logger, metrics, warm } = deps;
-  const interval = config.interval ?? config.windows.short.slide;
+  const interval = planWindows(config).intervalMs;
 
   /**
    * The stored records of these SKUs: those the container holds for the shard, the rest read.
