@@ -4,7 +4,6 @@ import { Redis } from 'ioredis';
 import { createDynamoClient, createKinesisClient } from './aws/awsClients';
 import type { StackConfig } from './config/stackConfig';
 import { type RunningEmulator, startEmulator } from './local/startEmulator';
-import { DynamoWireClient } from './stores/DynamoWireClient';
 import { ensureTables } from './stores/ensureTables';
 import { type TableNames, tableNames } from './stores/tableSpecs';
 import { ensureStream, type StreamStatus } from './stream/ensureStream';
@@ -70,7 +69,6 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
       endpoints: { kinesis: kinesisEndpoint, dynamodb: dynamodbEndpoint },
       async stop() {
         kinesis.destroy();
-        DynamoWireClient.release(dynamo);
         dynamo.destroy();
         redis?.disconnect();
         await stopEmulators();

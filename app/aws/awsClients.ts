@@ -18,11 +18,23 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 /** Emulators accept any credentials; these keep the SDK from looking for real ones. */
 const emulatorCredentials = { accessKeyId: 'pricestream', secretAccessKey: 'pricestream' };
 
-function clientSettings({ region, endpoint }: AwsEndpoint) {
+/**
+ * How long a DynamoDB request may go unanswered before it is abandoned and tried again (the
+ * SDK's retry, and the consumer's wire client, take a timeout as transient). Without one, a
+ * connection that never answers holds its shard until the function times out. Every DynamoDB
+ * write pricestream makes is idempotent or conditional, so a request sent twice is harmless.
+ * Kinesis requests get no such limit: a PutRecords sent again after a timeout could put its
+ * records twice.
+ */
+export const dynamoTimeouts = { connectionTimeout: 3_000, requestTimeout: 10_000 } as const;
+
+function clientSettings({ region, endpoint }: AwsEndpoint, timeouts: Partial<typeof dynamoTimeouts> = {}) {
   // HTTP/1.1 with keep-alive: the Kinesis client's default HTTP/2 breaks on kinesis-local for
   // bodies over ~30 KB (ERR_HTTP2_ERROR), and one handler keeps both clients alike.
   const requestHandler = new NodeHttpHandler({
     httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    ...timeouts,
+    throwOnRequestTimeout: true,
   });
   return endpoint === undefined
     ? { region, requestHandler }
@@ -34,9 +46,9 @@ export function createKinesisClient(target: AwsEndpoint): KinesisClient {
   return new KinesisClient(clientSettings(target));
 }
 
-/** A DynamoDB client over HTTP/1.1, for AWS or dynalite. */
+/** A DynamoDB client over HTTP/1.1 with `dynamoTimeouts`, for AWS or dynalite. */
 export function createDynamoClient(target: AwsEndpoint): DynamoDBClient {
-  return new DynamoDBClient(clientSettings(target));
+  return new DynamoDBClient(clientSettings(target, dynamoTimeouts));
 }
 
 /** A secret's string value from Secrets Manager. */

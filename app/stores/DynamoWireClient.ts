@@ -1,7 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
+import type { HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
 import { DynamoSigner } from './DynamoSigner';
 
 /** The DynamoDB operations pricestream sends over the wire client. */
@@ -23,7 +23,8 @@ const maxDelayMs = 20_000;
 
 interface Target {
   readonly url: URL;
-  readonly agent: http.Agent;
+  /** The SDK client's own HTTP handler: its connection pool, its timeouts. */
+  readonly handler: RequestHandler<HttpRequest, HttpResponse>;
   readonly signer: DynamoSigner;
   readonly maxAttempts: number;
 }
@@ -39,11 +40,12 @@ const clients = new WeakMap<dynamodb.DynamoDBClient, DynamoWireClient>();
  * Everything else about the request comes from the SDK client it is made from, so both always
  * agree: region, endpoint (a custom one such as dynalite's, or the one the SDK's endpoint rules
  * give for the region, FIPS and dual-stack settings), credentials (the client's provider, which
- * caches and refreshes them), max attempts. Requests are signed with SigV4 (DynamoSigner).
+ * caches and refreshes them), max attempts, and the HTTP handler that sends it (its connection
+ * pool and timeouts). Requests are signed with SigV4 (DynamoSigner).
  * Errors come back as the SDK's own exception classes (ConditionalCheckFailedException and the
- * rest), so callers cannot tell the two paths apart; throttling, 5xx answers and dropped
- * connections are retried with the SDK's standard backoff (full jitter, 100 ms base, 500 ms when
- * throttled).
+ * rest), so callers cannot tell the two paths apart; throttling, 5xx answers, dropped connections
+ * and requests the handler timed out are retried with the SDK's standard backoff (full jitter,
+ * 100 ms base, 500 ms when throttled).
  */
 export class DynamoWireClient {
   private target: Promise<Target> | undefined;
@@ -80,12 +82,6 @@ export class DynamoWireClient {
     }
   }
 
-  /** Closes the pooled connections of the wire client made from `dynamo`, if one was. */
-  static release(dynamo: dynamodb.DynamoDBClient): void {
-    void clients.get(dynamo)?.target?.then((target) => target.agent.destroy());
-    clients.delete(dynamo);
-  }
-
   private async attempt(target: Target, operation: WireOperation, body: string): Promise<unknown> {
     const credentials = await this.dynamo.config.credentials();
     const headers = target.signer.sign(
@@ -115,10 +111,9 @@ export class DynamoWireClient {
       });
       url = new URL(resolved.url.href);
     }
-    const options = { keepAlive: true, maxSockets: 64 };
     return {
       url,
-      agent: url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options),
+      handler: config.requestHandler as RequestHandler<HttpRequest, HttpResponse>,
       signer: new DynamoSigner(region),
       maxAttempts: await config.maxAttempts(),
     };
@@ -142,29 +137,32 @@ function base64Binary(this: Record<string, unknown>, key: string, value: unknown
   return original instanceof Uint8Array ? Buffer.from(original).toString('base64') : value;
 }
 
-/** One HTTP exchange: the status and the whole answer as text. */
-function exchange(
+/** One HTTP exchange through the SDK client's handler: the status and the whole answer as text. */
+async function exchange(
   target: Target,
   headers: Record<string, string>,
   body: string,
 ): Promise<{ status: number; text: string }> {
-  const { url, agent } = target;
-  const send = url.protocol === 'https:' ? https.request : http.request;
+  const { url, handler } = target;
+  const request: HttpRequest = {
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port === '' ? {} : { port: Number(url.port) }),
+    path: url.pathname,
+    query: {},
+    headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    body,
+  };
+  const { response } = await handler.handle(request);
+  const answer = response.body as IncomingMessage;
   return new Promise((resolve, reject) => {
-    const request = send(
-      url,
-      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-      },
+    const chunks: Buffer[] = [];
+    answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+    answer.on('error', reject);
+    answer.on('end', () =>
+      resolve({ status: response.statusCode, text: Buffer.concat(chunks).toString('utf8') }),
     );
-    request.on('error', reject);
-    request.end(body);
   });
 }
 
@@ -202,6 +200,7 @@ function retryDelay(error: unknown, attempt: number, maxAttempts: number): numbe
   const throttled = error instanceof dynamodb.DynamoDBServiceException && throttlingTypes.has(error.name);
   const transient =
     (error instanceof dynamodb.DynamoDBServiceException && error.$fault === 'server') ||
+    (error as Error).name === 'TimeoutError' || // the handler's connection or request timeout
     transientNetworkCodes.has((error as NodeJS.ErrnoException).code ?? '');
   if (!throttled && !transient) return undefined;
   const base = throttled ? throttlingBaseDelayMs : baseDelayMs;

@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
+  type DynamoDBClientConfig,
   DynamoDBServiceException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoWireClient } from '../../../app/stores/DynamoWireClient';
 import { referenceSigner } from '../../helpers/referenceSigner';
@@ -18,13 +20,17 @@ interface Received {
   readonly body: string;
 }
 
+/** A scripted answer: a status and body, or none at all (a connection that hangs). */
+type Answer = readonly [status: number, body: object | string] | 'no answer';
+
 /**
  * An HTTP server standing in for DynamoDB's error paths: it answers each request with the next
  * scripted status and body and records what it received.
  */
 async function scriptedServer(
-  answers: readonly [status: number, body: object | string][],
+  answers: readonly Answer[],
   region: string | (() => Promise<string>) = 'eu-west-1',
+  client: Partial<DynamoDBClientConfig> = {},
 ) {
   const received: Received[] = [];
   const server = http.createServer((request, response) => {
@@ -32,7 +38,9 @@ async function scriptedServer(
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const [status, body] = answers[received.length - 1] ?? [500, { message: 'script exhausted' }];
+      const answer = answers[received.length - 1] ?? [500, { message: 'script exhausted' }];
+      if (answer === 'no answer') return;
+      const [status, body] = answer;
       response
         .writeHead(status, { 'content-type': 'application/x-amz-json-1.0' })
         .end(typeof body === 'string' ? body : JSON.stringify(body));
@@ -46,12 +54,12 @@ async function scriptedServer(
     endpoint: `http://127.0.0.1:${port}`,
     credentials,
     maxAttempts: 3,
+    ...client,
   });
   return {
     received,
     wire: DynamoWireClient.of(dynamo),
     async close() {
-      DynamoWireClient.release(dynamo);
       dynamo.destroy();
       server.close();
       server.closeAllConnections();
@@ -212,5 +220,50 @@ describe('DynamoWireClient', () => {
     await expect(server.wire.send('PutItem', put)).rejects.toThrow('Region is missing');
     await expect(server.wire.send('PutItem', put)).resolves.toEqual({});
     expect(server.received).toHaveLength(1);
+  });
+
+  it('abandons a request the client handler timed out and sends it again', async () => {
+    const server = await scriptedServer(['no answer', [200, {}]], 'eu-west-1', {
+      requestHandler: new NodeHttpHandler({ requestTimeout: 200, throwOnRequestTimeout: true }),
+    });
+    close = server.close;
+
+    await expect(server.wire.send('PutItem', put)).resolves.toEqual({});
+    expect(server.received.map(({ body }) => body)).toEqual(Array(2).fill(JSON.stringify(put)));
+  });
+
+  it('sends again a request whose connection the handler gave up on', async () => {
+    const handler = new NodeHttpHandler();
+    let attempts = 0;
+    const server = await scriptedServer([[200, {}]], 'eu-west-1', {
+      // The handler's connection timeout, as it reports it: a TimeoutError with no code.
+      requestHandler: {
+        handle: (...args: Parameters<NodeHttpHandler['handle']>) => {
+          attempts += 1;
+          if (attempts === 1)
+            return Promise.reject(Object.assign(new Error('no connection'), { name: 'TimeoutError' }));
+          return handler.handle(...args);
+        },
+        destroy: () => handler.destroy(),
+      },
+    });
+    close = server.close;
+
+    await expect(server.wire.send('PutItem', put)).resolves.toEqual({});
+    expect(attempts).toBe(2);
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('gives up on a server that never answers after the client max attempts, as timed out', async () => {
+    const server = await scriptedServer(['no answer', 'no answer'], 'eu-west-1', {
+      maxAttempts: 2,
+      requestHandler: new NodeHttpHandler({ requestTimeout: 100, throwOnRequestTimeout: true }),
+    });
+    close = server.close;
+
+    const failure = await server.wire.send('PutItem', put).catch((error: unknown) => error);
+
+    expect(failure).toMatchObject({ name: 'TimeoutError', code: 'ETIMEDOUT' });
+    expect(server.received).toHaveLength(2);
   });
 });
