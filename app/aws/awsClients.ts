@@ -11,8 +11,8 @@ export interface AwsEndpoint {
   readonly endpoint?: string | undefined;
 }
 
-// pricestream runs on Node 20 (the Lambda nodejs20.x runtime included); the SDK's notice that
-// future releases will want Node 22 is not actionable at run time, so it is not printed.
+// The local runtime supports Node 20 (the Lambda function runs on nodejs24.x); the SDK's notice
+// that future releases will want Node 22 is not actionable at run time, so it is not printed.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** Emulators accept any credentials; these keep the SDK from looking for real ones. */
