@@ -53,8 +53,14 @@ export class PriceStore {
     this.documents = documentClient(dynamo);
   }
 
-  /** Writes a batch's changes as history rows, 25 to a request, requests in parallel. Idempotent. */
-  async write(changes: readonly PriceChange[]): Promise<void> {
+  /**
+   * Writes a batch's changes as history rows, 25 to a request, requests in parallel. Idempotent.
+   * `stored`, if given, is told the changes of each request once their rows are stored.
+   */
+  async write(
+    changes: readonly PriceChange[],
+    stored?: (changes: readonly PriceChange[]) => Promise<void>,
+  ): Promise<void> {
     const ttl = this.options.historyTtlDays;
     await putAll(
       this.dynamo,
@@ -64,6 +70,7 @@ export class PriceStore {
         version: historyKey(change.asOf),
         ...(ttl === undefined ? {} : { [historyExpiry]: Math.floor((change.asOf + ttl * dayMs) / 1000) }),
       })),
+      stored === undefined ? {} : { stored: (start, end) => stored(changes.slice(start, end)) },
     );
   }
 

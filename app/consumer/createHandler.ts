@@ -270,10 +270,10 @@ export function createHandler(
 
   /**
    * Stores the batch and publishes its price changes: dead letters, then the changes as price
-   * history rows, then the changes to the cache, then every SKU record the batch touched (each
-   * conditional on its version, carrying its current price), the shard clock last. A price is
-   * published once the record holds it as a history row, without waiting for the conditional SKU
-   * writes, which are the slow part of a batch. That is safe because prices are a function of the
+   * history rows, each request's changes to the cache as soon as its rows are stored, then every
+   * SKU record the batch touched (each conditional on its version, carrying its current price),
+   * the shard clock last. A price is published once the record holds it as a history row, without
+   * waiting for the rest of the batch's rows or for the conditional SKU writes, the slow part. That is safe because prices are a function of the
    * events: a retry after a failure recomputes the same changes, rewrites the same rows and
    * republishes the same values, and the cache's compare-and-set refuses an older one. The batch
    * is acknowledged only after all of it.
@@ -289,8 +289,13 @@ export function createHandler(
     for (const [sku, stored] of batch.loaded) if (stored.price !== undefined) current.set(sku, stored.price);
     for (const change of changes) current.set(change.sku, storedPrice(change));
     await deadLetters.putRecords(batch.deadLetters);
-    await prices.write(changes);
-    const published = await publish(changes);
+    // Each request's prices are published as soon as its rows are stored, not after the last
+    // request: at a tick, the first of a shard's hundreds of rows are stored long before the last.
+    // After a Redis failure the rest are not tried (the cache is flagged for a rebuild already).
+    let published = true;
+    await prices.write(changes, async (stored) => {
+      if (published) published = await publish(stored);
+    });
     await states.saveSkus([...records.values()], versions, current, batch.shardId);
     metrics.addMetric('SkuStatesWritten', 'Count', records.size);
     warm?.remember(

@@ -2,7 +2,7 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoWireClient } from './DynamoWireClient';
-import { chunked, forEachConcurrently } from './forEachConcurrently';
+import { forEachConcurrently } from './forEachConcurrently';
 
 /** A document client that drops undefined attributes (absent optional fields), as every store wants. */
 export function documentClient(dynamo: DynamoDBClient): DynamoDBDocumentClient {
@@ -17,25 +17,32 @@ type WriteRequests = { PutRequest: { Item: Record<string, AttributeValue> } }[];
  * Puts items with BatchWriteItem over the wire client (see DynamoWireClient), 25 to a request and
  * up to `concurrency` requests in flight (a new one as soon as one is answered), sending the
  * unprocessed items again until none are left. Unconditional: for items whose rewrite is harmless.
+ * `stored`, if given, is told each request's items (as the range `[start, end)` of `items`) once
+ * all of them are stored, and awaited before that request's place is given to the next.
  */
 export async function putAll(
   dynamo: DynamoDBClient,
   table: string,
   items: readonly Record<string, unknown>[],
-  concurrency = 16,
+  options: { concurrency?: number; stored?: (start: number, end: number) => Promise<void> } = {},
 ): Promise<void> {
   const wire = DynamoWireClient.of(dynamo);
   const requests = items.map((item) => ({
     PutRequest: { Item: marshall(item, { removeUndefinedValues: true }) },
   }));
-  const writeChunk = async (chunk: WriteRequests) => {
-    let pending: WriteRequests | undefined = chunk;
+  const writeChunk = async (start: number) => {
+    let pending: WriteRequests | undefined = requests.slice(start, start + batchLimit);
     while (pending !== undefined && pending.length > 0) {
       const result = (await wire.send('BatchWriteItem', { RequestItems: { [table]: pending } })) as {
         UnprocessedItems?: Record<string, WriteRequests>;
       };
       pending = result.UnprocessedItems?.[table];
     }
+    await options.stored?.(start, Math.min(start + batchLimit, requests.length));
   };
-  await forEachConcurrently(chunked(requests, batchLimit), concurrency, writeChunk);
+  const starts = Array.from(
+    { length: Math.ceil(requests.length / batchLimit) },
+    (_, index) => index * batchLimit,
+  );
+  await forEachConcurrently(starts, options.concurrency ?? 16, writeChunk);
 }

@@ -187,12 +187,15 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       await pipeline.stop();
     }
   });
-  it('publishes a price once its history row is stored, before the conditional SKU writes of its batch', async () => {
+  it('publishes the prices of each history request once its rows are stored, before the conditional SKU writes of its batch', async () => {
     const run = await freshStream(stack, 1); // one shard: one batch at a time, so the log reads per batch
     await produce(run, storeEvents(1200));
     // In order: history rows and state writes as DynamoDB completes them, cache pipelines as Redis
     // answers them, prices as they arrive on the channel, and batches as the handler acknowledges them.
-    type Entry = { kind: 'recorded' | 'stored' | 'cached' | 'published' | 'acknowledged'; price?: string };
+    type Entry = {
+      kind: 'requested' | 'recorded' | 'stored' | 'cached' | 'published' | 'acknowledged';
+      price?: string;
+    };
     const log: Entry[] = [];
     const priceOf = (sku: string | undefined, asOf: number | undefined) => `${sku}@${asOf}`;
     // History rows and SKU state puts go over the wire client, as marshalled items.
@@ -210,6 +213,7 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       };
       if (operation === 'PutItem' && TableName === run.tables.state)
         log.push({ kind: 'stored', price: Item?.sku.S });
+      if (RequestItems?.[run.tables.prices] !== undefined) log.push({ kind: 'requested' });
       for (const { PutRequest } of RequestItems?.[run.tables.prices] ?? [])
         log.push({ kind: 'recorded', price: priceOf(PutRequest.Item.sku.S, Number(PutRequest.Item.asOf.N)) });
       return result;
@@ -260,18 +264,22 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
           true,
         );
       }
-      // Published without waiting for the conditional SKU writes: in every batch that priced
-      // anything, the cache write comes before the batch's SKU records, and all of them before
-      // the batch is acknowledged.
+      // Published without waiting for the rest of the batch: in every batch that priced anything,
+      // each history request's prices go to the cache in a pipeline of their own (not one for the
+      // whole batch once its last row is stored), all before the batch's SKU records, and all of
+      // them before the batch is acknowledged.
       const batches = log
         .map((entry) => entry.kind)
         .join(' ')
         .split('acknowledged')
-        .filter((batch) => batch.includes('cached'));
+        .filter((batch) => batch.includes('cached'))
+        .map((batch) => batch.split(' ').filter(Boolean));
       expect(batches.length).toBeGreaterThan(5);
+      const count = (batch: string[], kind: Entry['kind']) => batch.filter((entry) => entry === kind).length;
+      expect(batches.some((batch) => count(batch, 'requested') > 1)).toBe(true);
       for (const batch of batches) {
-        expect(batch.indexOf('cached')).toBeLessThan(batch.indexOf('stored'));
-        expect(batch.lastIndexOf('recorded')).toBeLessThan(batch.indexOf('cached'));
+        expect(count(batch, 'cached')).toBe(count(batch, 'requested'));
+        expect(batch.lastIndexOf('cached')).toBeLessThan(batch.indexOf('stored'));
       }
     } finally {
       wire.send = wireSend;
