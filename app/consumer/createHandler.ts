@@ -94,8 +94,9 @@ interface DueSkus {
  * One RxJS pipeline per batch: decode (bad records become dead letters) → load the shard's clock
  * and the touched SKUs' records (those a warm container holds are not read again, see WarmSkus)
  * → windows and prices (`priceSkus`) → catch up idle SKUs that are due (`sweepSkus`) → persist,
- * in this order: dead letters, price history, those changes to the Redis cache, the SKU records
- * (conditional on their versions, carrying their current prices), the shard clock. Only when
+ * in this order: dead letters, price history (each request's changes to the Redis cache once its
+ * rows are stored), the SKU records (conditional on their versions, carrying their current
+ * prices), the shard clock. Only when
  * DynamoDB holds the batch is it acknowledged; any failure before reports the batch's first
  * record, and Lambda retries from there, which is harmless (each SKU applies a stream position
  * once). A Redis failure does not fail the batch: it flags the cache as behind, and a later batch
