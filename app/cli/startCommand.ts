@@ -142,8 +142,23 @@ export function startCommand(): Command {
     }, 5000);
 
     const stopping = new AbortController();
-    process.once('SIGINT', () => stopping.abort());
-    process.once('SIGTERM', () => stopping.abort());
+    // One Ctrl-C can arrive more than once: the terminal signals every process of the job, and
+    // npm forwards it to its script too. Copies of the first are ignored; a second press, a
+    // moment later, stops at once without waiting for the consumer.
+    let firstSignal: number | undefined;
+    const onSignal = () => {
+      const now = performance.now();
+      if (firstSignal === undefined) {
+        firstSignal = now;
+        out('\nstopping: the consumer is catching up with what was put (Ctrl-C again to stop at once)…');
+        stopping.abort();
+      } else if (now - firstSignal > 1000) {
+        out('stopping now, without waiting for the consumer.');
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const store = simulateStore({
       skus: flags.skus,
       rate: flags.rate,
@@ -157,7 +172,6 @@ export function startCommand(): Command {
         await producer.put(event);
       }
       await producer.flush();
-      out('\nstopping: the consumer is catching up with what was put…');
       await Promise.race([
         pipeline.poller.whenCaughtUp(),
         new Promise((resolve) => setTimeout(resolve, 15_000)),

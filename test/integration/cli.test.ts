@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline } from '../../app/local/startPipeline';
@@ -13,9 +14,9 @@ import { startTestStack } from '../helpers/testStack';
 
 const run = promisify(execFile);
 
-/** Runs the CLI as a user would, against the given stack; resolves with its exit code and output. */
-async function pricestream(stack: Stack | undefined, ...args: string[]) {
-  const env = {
+/** The environment that points the CLI at a stack. */
+function envFor(stack: Stack | undefined): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     ...(stack === undefined
       ? {}
@@ -26,8 +27,15 @@ async function pricestream(stack: Stack | undefined, ...args: string[]) {
           PRICESTREAM_TABLE_PREFIX: stack.config.tablePrefix,
         }),
   };
+}
+
+/** The CLI as `npm start` and `npm run pricestream` run it. */
+const cli = ['--import', 'tsx', 'app/cli/main.ts'];
+
+/** Runs the CLI as a user would, against the given stack; resolves with its exit code and output. */
+async function pricestream(stack: Stack | undefined, ...args: string[]) {
   try {
-    const { stdout, stderr } = await run('node', ['--import', 'tsx', 'app/cli/main.ts', ...args], { env });
+    const { stdout, stderr } = await run('node', [...cli, ...args], { env: envFor(stack) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -111,6 +119,39 @@ describe('the pricestream CLI', () => {
     expect(shown.stdout).toContain(`${stored.sku}  ${(stored.price / 100).toFixed(2)}`);
     expect(shown.stdout).toContain(`reason     ${stored.reason}`);
     expect(shown.stdout).toMatch(/from\s+Redis cache/);
+  });
+
+  it('stops cleanly on Ctrl-C, whatever copies of the signal arrive with it', async () => {
+    const target = await freshStream(stack);
+    const child = spawn('node', [...cli, 'start', '--rate', '200', '--skus', '50', '--lines', '0'], {
+      env: envFor(target),
+    });
+    let stdout = '';
+    const seen = (text: string) =>
+      new Promise<void>((resolve) => {
+        const look = () => {
+          if (!stdout.includes(text)) return;
+          child.stdout.off('data', look);
+          resolve();
+        };
+        child.stdout.on('data', look);
+      });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const exited = once(child, 'exit');
+    await Promise.race([seen('events put'), exited]);
+
+    // A terminal's Ctrl-C reaches every process of the job, and npm forwards it to its script
+    // too: a copy can arrive just after the first was handled.
+    child.kill('SIGINT');
+    await Promise.race([seen('stopping:'), exited]);
+    child.kill('SIGINT');
+    const [code, signal] = await exited;
+
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+    expect(stdout.trimEnd().endsWith('stopped.')).toBe(true);
   });
 
   it('says when a SKU has no price, and exits non-zero', async () => {
