@@ -96,11 +96,10 @@ interface DueSkus {
  * → windows and prices (`priceSkus`) → catch up idle SKUs that are due (`sweepSkus`) → persist,
  * in this order: dead letters, price history (each request's changes to the Redis cache once its
  * rows are stored), the SKU records (conditional on their versions, carrying their current
- * prices), the shard clock. Only when
- * DynamoDB holds the batch is it acknowledged; any failure before reports the batch's first
- * record, and Lambda retries from there, which is harmless (each SKU applies a stream position
- * once). A Redis failure does not fail the batch: it flags the cache as behind, and a later batch
- * rebuilds it.
+ * prices), the shard clock. Only when DynamoDB holds the batch is it acknowledged; any failure
+ * before reports the batch's first record, and Lambda retries from there, which is harmless (each
+ * SKU applies a stream position once). A Redis failure does not fail the batch: it flags the
+ * cache as behind, and a later batch rebuilds it.
  */
 export function createHandler(
   deps: ConsumerDeps,
@@ -274,10 +273,10 @@ export function createHandler(
    * history rows, each request's changes to the cache as soon as its rows are stored, then every
    * SKU record the batch touched (each conditional on its version, carrying its current price),
    * the shard clock last. A price is published once the record holds it as a history row, without
-   * waiting for the rest of the batch's rows or for the conditional SKU writes, the slow part. That is safe because prices are a function of the
-   * events: a retry after a failure recomputes the same changes, rewrites the same rows and
-   * republishes the same values, and the cache's compare-and-set refuses an older one. The batch
-   * is acknowledged only after all of it.
+   * waiting for the rest of the batch's rows or for the conditional SKU writes, the slow part.
+   * That is safe because prices are a function of the events: a retry after a failure recomputes
+   * the same changes, rewrites the same rows and republishes the same values, and the cache's
+   * compare-and-set refuses an older one. The batch is acknowledged only after all of it.
    */
   const persist = async (batch: Batch): Promise<PriceChange[]> => {
     const changes = batch.outputs.filter((output): output is PriceChange => output.kind === 'price');
