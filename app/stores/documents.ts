@@ -2,7 +2,7 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoWireClient } from './DynamoWireClient';
-import { forEachConcurrently } from './forEachConcurrently';
+import { chunked, forEachConcurrently } from './forEachConcurrently';
 
 /** A document client that drops undefined attributes (absent optional fields), as every store wants. */
 export function documentClient(dynamo: DynamoDBClient): DynamoDBDocumentClient {
@@ -30,19 +30,16 @@ export async function putAll(
   const requests = items.map((item) => ({
     PutRequest: { Item: marshall(item, { removeUndefinedValues: true }) },
   }));
-  const writeChunk = async (start: number) => {
-    let pending: WriteRequests | undefined = requests.slice(start, start + batchLimit);
+  const writeChunk = async ({ chunk, start }: { chunk: WriteRequests; start: number }) => {
+    let pending: WriteRequests | undefined = chunk;
     while (pending !== undefined && pending.length > 0) {
       const result = (await wire.send('BatchWriteItem', { RequestItems: { [table]: pending } })) as {
         UnprocessedItems?: Record<string, WriteRequests>;
       };
       pending = result.UnprocessedItems?.[table];
     }
-    await options.stored?.(start, Math.min(start + batchLimit, requests.length));
+    await options.stored?.(start, start + chunk.length);
   };
-  const starts = Array.from(
-    { length: Math.ceil(requests.length / batchLimit) },
-    (_, index) => index * batchLimit,
-  );
-  await forEachConcurrently(starts, options.concurrency ?? 16, writeChunk);
+  const chunks = chunked(requests, batchLimit).map((chunk, index) => ({ chunk, start: index * batchLimit }));
+  await forEachConcurrently(chunks, options.concurrency ?? 16, writeChunk);
 }
