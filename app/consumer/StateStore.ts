@@ -42,6 +42,7 @@ function recordOf(stored: unknown): SkuRecord {
 const shardKey = (shardId: string) => `#shard#${shardId}`;
 const cacheFlagKey = '#cache';
 const getLimit = 100;
+const readConcurrency = 16;
 const writeConcurrency = 32;
 
 /**
@@ -63,28 +64,30 @@ export class StateStore {
     this.wire = DynamoWireClient.of(dynamo);
   }
 
-  /** The stored records of these SKUs, 100 a request, requests in parallel, retrying unprocessed keys. */
+  /**
+   * The stored records of these SKUs, 100 a request, up to 16 requests in flight, retrying
+   * unprocessed keys. Bounded: a replay's batch can touch tens of thousands of SKUs, and hundreds
+   * of requests sent at once queue behind each other until the last pass the client's timeout.
+   */
   async loadSkus(skus: Iterable<string>): Promise<Map<string, StoredSku>> {
     const found = new Map<string, StoredSku>();
     const all = [...new Set(skus)];
-    await Promise.all(
-      chunked(all, getLimit).map(async (chunk) => {
-        let keys: Record<string, unknown>[] | undefined = chunk.map((sku) => ({ sku }));
-        while (keys !== undefined && keys.length > 0) {
-          const page: BatchGetCommandOutput = await this.documents.send(
-            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
-          );
-          for (const item of page.Responses?.[this.table] ?? []) {
-            found.set(item.sku as string, {
-              record: recordOf(item.record),
-              version: item.version as number,
-              price: item.price as StoredPrice | undefined,
-            });
-          }
-          keys = page.UnprocessedKeys?.[this.table]?.Keys;
+    await forEachConcurrently(chunked(all, getLimit), readConcurrency, async (chunk) => {
+      let keys: Record<string, unknown>[] | undefined = chunk.map((sku) => ({ sku }));
+      while (keys !== undefined && keys.length > 0) {
+        const page: BatchGetCommandOutput = await this.documents.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of page.Responses?.[this.table] ?? []) {
+          found.set(item.sku as string, {
+            record: recordOf(item.record),
+            version: item.version as number,
+            price: item.price as StoredPrice | undefined,
+          });
         }
-      }),
-    );
+        keys = page.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    });
     return found;
   }
 

@@ -1,6 +1,7 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoClient } from '../../app/aws/awsClients';
 import { StaleStateError } from '../../app/consumer/errors';
 import { PriceStore, storedPrice } from '../../app/consumer/PriceStore';
 import { StateStore } from '../../app/consumer/StateStore';
@@ -55,6 +56,34 @@ describe('PriceStore and StateStore on dynalite', () => {
 
     expect(await states.dueSkus('shard-due', 10_000, 10)).toEqual(['ELEC-SOON']);
     expect(await states.dueSkus('shard-due', 600_000, 10)).toEqual(['ELEC-SOON', 'ELEC-LATER']);
+  });
+
+  it("reads a replay's thousands of SKUs with at most 16 requests in flight", async () => {
+    const observed = createDynamoClient({ region: stack.config.region, endpoint: stack.endpoints.dynamodb });
+    let inFlight = 0;
+    let most = 0;
+    observed.middlewareStack.add(
+      (next) => async (args) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        try {
+          return await next(args);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+      { step: 'finalizeRequest' },
+    );
+    const skus = Array.from({ length: 3000 }, (_, index) => `READ-${index}`);
+    const stored = skus.filter((_, index) => index % 60 === 0).map(record);
+    await states.saveSkus(stored, new Map(), new Map(), 'shard-read');
+
+    const loaded = await new StateStore(observed, stack.tables.state).loadSkus(skus);
+    observed.destroy();
+
+    expect([...loaded.keys()].sort()).toEqual(stored.map(({ sku }) => sku).sort());
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(16);
   });
 
   it('stamps history rows with their expiry, and keeps the current price where no TTL reaches it', async () => {
