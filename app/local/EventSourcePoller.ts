@@ -70,6 +70,8 @@ interface ShardProgress {
   /** Reads that found the shard at the tip of the stream with nothing in flight. */
   caughtUpReads: number;
   finished: boolean;
+  /** When the oldest record read but not yet acknowledged reached the stream; undefined when there is none. */
+  oldestArrival: number | undefined;
 }
 
 /**
@@ -131,6 +133,31 @@ export class EventSourcePoller {
     });
   }
 
+  /** Rejects with the error that stops the runtime (a shard it cannot read or checkpoint), should one. */
+  whenFailed(): Promise<never> {
+    return new Promise((_, reject) => {
+      const check = () => {
+        if (this.failure === undefined) return;
+        this.events.off('progress', check);
+        reject(this.failure);
+      };
+      this.events.on('progress', check);
+      check();
+    });
+  }
+
+  /**
+   * The iterator age, as Lambda's metric of that name: how long ago the oldest record read but not
+   * yet acknowledged, over all shards, reached the stream; 0 when none is waiting.
+   */
+  iteratorAgeMs(): number {
+    const now = (this.options.now ?? Date.now)();
+    let age = 0;
+    for (const shard of this.progress.values())
+      if (shard.oldestArrival !== undefined) age = Math.max(age, now - shard.oldestArrival);
+    return age;
+  }
+
   private lineageSettled = false;
   private discoveryPasses = 0;
 
@@ -148,7 +175,7 @@ export class EventSourcePoller {
           );
           const parentsDone = await Promise.all(parents.map((parent) => this.isFinished(parent)));
           if (parentsDone.every(Boolean)) {
-            this.progress.set(shardId, { caughtUpReads: 0, finished: false });
+            this.progress.set(shardId, { caughtUpReads: 0, finished: false, oldestArrival: undefined });
             this.workers.set(shardId, this.runShard(shardId));
           } else {
             waiting = true;
@@ -249,13 +276,15 @@ export class EventSourcePoller {
           await sleep(this.options.idleMs ?? 100);
           continue;
         }
-        const batch = pending.slice(0, this.settings.batchSize);
+        const batch = pending.slice(0, batchLength(pending, this.settings.batchSize));
+        progress.oldestArrival = batch[0]?.ApproximateArrivalTimestamp?.getTime();
         const consumed = await this.processWithRetries(shardId, batch);
         if (consumed > 0) {
           lastDone = batch[consumed - 1]?.SequenceNumber;
           await saveCheckpoint(false);
         }
         pending = pending.slice(consumed);
+        progress.oldestArrival = pending[0]?.ApproximateArrivalTimestamp?.getTime();
       }
       await checkpointing;
     } catch (error) {
@@ -385,6 +414,25 @@ export class EventSourcePoller {
       },
     };
   }
+}
+
+/** Lambda's limit on an invocation's payload, which cuts a batch whatever its batch size. */
+const invocationPayloadBytes = 6 * 1024 * 1024;
+/** What a record adds to the payload besides its base64 data: its ids, ARNs and names, as JSON. */
+const recordEnvelopeBytes = 500;
+
+/**
+ * How many of `records` the next batch takes: at most `batchSize`, and only as many as one
+ * invocation's 6 MB payload holds (17 aggregated records of 256 KiB), but always one.
+ */
+export function batchLength(records: readonly KinesisRecord[], batchSize: number): number {
+  const most = Math.min(batchSize, records.length);
+  let bytes = 0;
+  for (let count = 0; count < most; count++) {
+    bytes += Math.ceil((records[count]?.Data?.length ?? 0) / 3) * 4 + recordEnvelopeBytes;
+    if (bytes > invocationPayloadBytes) return Math.max(1, count);
+  }
+  return most;
 }
 
 /** A partition key's lane among `lanes`: every record of a key goes to the same lane, in order. */

@@ -1,0 +1,22 @@
+import type { _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
+import { describe, expect, it } from 'vitest';
+import { batchLength } from '../../../app/local/EventSourcePoller';
+
+const records = (count: number, bytes: number): KinesisRecord[] =>
+  Array.from({ length: count }, () => ({ Data: new Uint8Array(bytes) }) as KinesisRecord);
+
+describe('batchLength', () => {
+  it('takes the batch size when the records fit in an invocation', () => {
+    expect(batchLength(records(1000, 1000), 500)).toBe(500);
+    expect(batchLength(records(40, 1000), 500)).toBe(40);
+  });
+
+  it("cuts a batch of aggregated records at Lambda's 6 MB payload, counting their base64", () => {
+    // 256 KiB of data is 349,528 bytes of base64: 17 such records fit in 6 MiB with their envelopes, 18 do not.
+    expect(batchLength(records(500, 256 * 1024), 500)).toBe(17);
+  });
+
+  it('always takes one record, even one past the limit on its own', () => {
+    expect(batchLength(records(3, 5 * 1024 * 1024), 500)).toBe(1);
+  });
+});
