@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/ConfigError';
 import { cacheCommand } from './cacheCommand';
+import { consumeCommand } from './consumeCommand';
 import { priceCommand } from './priceCommand';
 import { produceCommand } from './produceCommand';
 import { stackCommand } from './stackCommand';
@@ -11,6 +12,7 @@ const program = new Command('pricestream')
   .showHelpAfterError()
   .addCommand(startCommand())
   .addCommand(produceCommand())
+  .addCommand(consumeCommand())
   .addCommand(priceCommand())
   .addCommand(cacheCommand())
   .addCommand(stackCommand());

@@ -1,7 +1,7 @@
-import { once } from 'node:events';
 import { Command } from 'commander';
 import { startStack } from '../stack';
 import { stackConfigFrom, withStackFlags } from './stackFlags';
+import { whenStopAsked } from './stopSignals';
 
 /** `pricestream stack`: runs the embedded stack until Ctrl-C and prints how to point other commands at it. */
 export function stackCommand(): Command {
@@ -9,11 +9,13 @@ export function stackCommand(): Command {
     new Command('stack').description('run the embedded stack (emulators, stream, tables) until Ctrl-C'),
   ).action(async (rawFlags: Record<string, unknown>) => {
     const stack = await startStack(stackConfigFrom(rawFlags));
-    process.stdout.write(
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    out(
       `stack up: stream ${stack.config.streamName} (${stack.stream.openShardCount} open shards), tables ${Object.values(stack.tables).join(', ')}\n` +
-        `export KINESIS_ENDPOINT=${stack.endpoints.kinesis} DYNAMODB_ENDPOINT=${stack.endpoints.dynamodb} REDIS_URL=${stack.config.redisUrl}\n`,
+        `export KINESIS_ENDPOINT=${stack.endpoints.kinesis} DYNAMODB_ENDPOINT=${stack.endpoints.dynamodb} REDIS_URL=${stack.config.redisUrl}`,
     );
-    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    await whenStopAsked(out, 'stopping the stack…');
     await stack.stop();
+    out('stopped.');
   });
 }

@@ -3,12 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadStackConfig } from '../../app/config/stackConfig';
+import { PriceStore } from '../../app/consumer/PriceStore';
 import { startPipeline } from '../../app/local/startPipeline';
-import type { Stack } from '../../app/stack';
+import { Producer } from '../../app/producer/Producer';
+import { simulateStore } from '../../app/producer/storeSimulator';
+import { type Stack, startStack } from '../../app/stack';
 import { pricingConfigSchema } from '../../processors/config/pricingConfig';
 import type { StreamEvent } from '../../processors/events/schema';
 import { skuOf } from '../../processors/events/splitBySku';
-import { freshStream } from '../helpers/pipelineStack';
+import { freshStream, priceLines, referencePrices } from '../helpers/pipelineStack';
 import { readWholeStream } from '../helpers/readStream';
 import { startTestStack } from '../helpers/testStack';
 
@@ -31,6 +35,22 @@ function envFor(stack: Stack | undefined): NodeJS.ProcessEnv {
 
 /** The CLI as `npm start` and `npm run pricestream` run it. */
 const cli = ['--import', 'tsx', 'app/cli/main.ts'];
+
+/** Resolves once `text` has appeared in the output `read` returns, or the process has exited. */
+function seen(child: ReturnType<typeof spawn>, read: () => string, text: string): Promise<unknown> {
+  return Promise.race([
+    once(child, 'exit'),
+    new Promise<void>((resolve) => {
+      const look = () => {
+        if (!read().includes(text)) return;
+        child.stdout?.off('data', look);
+        resolve();
+      };
+      child.stdout?.on('data', look);
+      look();
+    }),
+  ]);
+}
 
 /** Runs the CLI as a user would, against the given stack; resolves with its exit code and output. */
 async function pricestream(stack: Stack | undefined, ...args: string[]) {
@@ -127,31 +147,92 @@ describe('the pricestream CLI', () => {
       env: envFor(target),
     });
     let stdout = '';
-    const seen = (text: string) =>
-      new Promise<void>((resolve) => {
-        const look = () => {
-          if (!stdout.includes(text)) return;
-          child.stdout.off('data', look);
-          resolve();
-        };
-        child.stdout.on('data', look);
-      });
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
     });
     const exited = once(child, 'exit');
-    await Promise.race([seen('events put'), exited]);
+    await seen(child, () => stdout, 'events put');
 
     // A terminal's Ctrl-C reaches every process of the job, and npm forwards it to its script
     // too: a copy can arrive just after the first was handled.
     child.kill('SIGINT');
-    await Promise.race([seen('stopping:'), exited]);
+    await seen(child, () => stdout, 'stopping:');
     child.kill('SIGINT');
     const [code, signal] = await exited;
 
     expect(signal).toBeNull();
     expect(code).toBe(0);
     expect(stdout.trimEnd().endsWith('stopped.')).toBe(true);
+  });
+
+  it('consumes what producers put into a running `stack` as the core prices it, resumes at its checkpoints, and the stack stops on Ctrl-C', async () => {
+    const stackProcess = spawn('node', [...cli, 'stack'], { env: envFor(undefined) });
+    let stackOutput = '';
+    stackProcess.stdout.on('data', (chunk: Buffer) => {
+      stackOutput += chunk.toString();
+    });
+    const stackExited = once(stackProcess, 'exit');
+    await seen(stackProcess, () => stackOutput, 'REDIS_URL=');
+    const endpoint = (name: string) => new RegExp(`${name}=(\\S+)`).exec(stackOutput)?.[1];
+    const running = await startStack(
+      loadStackConfig(process.env, {
+        kinesisEndpoint: endpoint('KINESIS_ENDPOINT'),
+        dynamodbEndpoint: endpoint('DYNAMODB_ENDPOINT'),
+      }),
+      { redis: true },
+    );
+    try {
+      // SKUs of this test's own, so no other test's writes to the default cache keys can meet them.
+      const tag = randomUUID().slice(0, 6);
+      const events = [
+        ...simulateStore({
+          skus: 12,
+          rate: 8,
+          count: 2400,
+          seed: 3,
+          startTime: Date.parse('2026-03-01T10:00:00Z'),
+        }),
+      ].map((event) =>
+        event.type === 'order'
+          ? { ...event, lines: event.lines.map((line) => ({ ...line, sku: `${line.sku}.${tag}` })) }
+          : { ...event, sku: `${event.sku}.${tag}` },
+      );
+      const report = await new Producer({
+        kinesis: running.kinesis,
+        streamName: running.config.streamName,
+      }).putAll(events);
+      expect(report.failedItems).toBe(0);
+      const config = pricingConfigSchema.parse({});
+      const expected = await referencePrices(running, config);
+      expect(expected.length).toBeGreaterThan(0);
+      const skus = new Set(expected.map((change) => change.sku));
+      await running.redis?.del(...[...skus].map((sku) => `pricestream:price:${sku}`));
+
+      const consumed = await pricestream(running, 'consume', '--until-caught-up', '--no-cache');
+
+      expect(consumed.code).toBe(0);
+      expect(consumed.stdout).toContain('caught up');
+      expect(consumed.stdout).toMatch(new RegExp(`: ${report.itemsPut} priced`));
+      expect(consumed.stdout.trimEnd().endsWith('stopped.')).toBe(true);
+      const prices = new PriceStore(running.dynamo, running.tables);
+      const history = (await Promise.all([...skus].map((sku) => prices.history(sku)))).flat();
+      expect(priceLines(history)).toEqual(priceLines(expected));
+      expect(await running.redis?.exists(...[...skus].map((sku) => `pricestream:price:${sku}`))).toBe(0);
+
+      const again = await pricestream(running, 'consume', '--until-caught-up');
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/: 0 priced/);
+    } finally {
+      await running.stop();
+    }
+
+    stackProcess.kill('SIGINT');
+    await seen(stackProcess, () => stackOutput, 'stopping the stack');
+    stackProcess.kill('SIGINT');
+    const [code, signal] = await stackExited;
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+    expect(stackOutput.trimEnd().endsWith('stopped.')).toBe(true);
   });
 
   it('says when a SKU has no price, and exits non-zero', async () => {
@@ -166,6 +247,8 @@ describe('the pricestream CLI', () => {
     [['start', '--parallelization', '11'], '--parallelization'],
     [['start', '--timeout', '500ms'], '--timeout'],
     [['stack', '--shards', '0'], '--shards'],
+    [['consume'], '--kinesis-endpoint'],
+    [['consume', '--batch-size', '0'], '--batch-size'],
   ])('fails fast on a bad flag, naming it (%o)', async (args, flag) => {
     const result = await pricestream(undefined, ...args);
     expect(result.code).toBe(2);

@@ -256,4 +256,37 @@ describe('event source poller', () => {
     expect(handed.seen).toEqual([]);
     expect(batches[0]?.reason).toMatch(/older than the maximum record age/);
   });
+
+  it('reports its iterator age: how long ago the oldest record waiting to be acknowledged reached the stream', async () => {
+    const run = await freshStream(stack, 1);
+    await produce(run, events(100, 8));
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let handed: () => void = () => {};
+    const firstHanded = new Promise<void>((resolve) => {
+      handed = resolve;
+    });
+    const pipeline = startPipeline(run, {
+      config,
+      now: () => Date.now() + 60_000,
+      wrapHandler: (handler) => async (event) => {
+        handed();
+        await released;
+        return handler(event);
+      },
+    });
+    await firstHanded;
+    const waiting = pipeline.poller.iteratorAgeMs();
+    release();
+    await pipeline.poller.whenCaughtUp();
+    const caughtUp = pipeline.poller.iteratorAgeMs();
+    await pipeline.stop();
+
+    // The records reached the stream before the handler was first called, a minute ago by this clock.
+    expect(waiting).toBeGreaterThanOrEqual(60_000);
+    expect(waiting).toBeLessThan(120_000);
+    expect(caughtUp).toBe(0);
+  });
 });

@@ -1,0 +1,94 @@
+import { Command } from 'commander';
+import { z } from 'zod';
+import { ConfigError } from '../config/ConfigError';
+import { loadPricingConfig } from '../config/loadPricingConfig';
+import { stackConfigSources } from '../config/stackConfig';
+import { startPipeline } from '../local/startPipeline';
+import { startStack } from '../stack';
+import { consumerSummary } from './consumerSummary';
+import { parseFlags } from './parseFlags';
+import { pollerFlagsShape, pollerSettingsFrom, withPollerFlags } from './pollerFlags';
+import { stackConfigFrom, withStackFlags } from './stackFlags';
+import { whenStopAsked } from './stopSignals';
+
+const consumeFlagsSchema = z.object({
+  config: z.string().optional(),
+  untilCaughtUp: z.boolean().default(false),
+  cache: z.boolean().default(true),
+  ...pollerFlagsShape,
+});
+
+/**
+ * `pricestream consume`: the consumer alone, on a stream that producers elsewhere put into: the
+ * local runtime invoking the Lambda handler, each shard from its checkpoint (or the starting
+ * position), priced with `--config` (the built-in defaults without it). A progress line every
+ * 5 s. With `--until-caught-up` it stops by itself once every shard is read to the tip, as a
+ * replay or backfill should; otherwise Ctrl-C stops it after the batches in flight. With
+ * `--no-cache` it leaves Redis alone: a backfill with another config must not reach the live prices.
+ */
+export function consumeCommand(): Command {
+  return withStackFlags(
+    withPollerFlags(
+      new Command('consume')
+        .description(
+          'run the consumer alone on a stream that producers put into: to price it, replay it or backfill',
+        )
+        .option('--config <file>', 'pricing config (JSON); without it, the built-in defaults')
+        .option('--until-caught-up', 'stop once every shard is read to the tip of the stream')
+        .option(
+          '--no-cache',
+          'write DynamoDB only, not the Redis cache the storefront reads (a what-if backfill)',
+        ),
+    ),
+  ).action(async (rawFlags: Record<string, unknown>) => {
+    const flags = parseFlags(consumeFlagsSchema, rawFlags);
+    const settings = pollerSettingsFrom(flags);
+    const stackConfig = stackConfigFrom(rawFlags);
+    if (stackConfig.target === 'embedded') {
+      // Emulators started for this command would hold an empty stream, and lose the prices at exit.
+      const missing = (['kinesisEndpoint', 'dynamodbEndpoint'] as const).find(
+        (key) => stackConfig[key] === undefined,
+      );
+      if (missing !== undefined)
+        throw new ConfigError(
+          `${missing} (${stackConfigSources[missing]})`,
+          'consume reads a stream that outlives it: run `pricestream stack` and use the endpoints it prints, or --target aws',
+        );
+    }
+    const config = await loadPricingConfig(flags.config);
+    const stack = await startStack(stackConfig, { redis: flags.cache });
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    out(
+      `consuming ${stack.config.streamName} (${stack.stream.openShardCount} open shards) into tables ${stack.config.tablePrefix}-*` +
+        `${stack.redis === undefined ? '' : ` and Redis ${stack.config.redisUrl}`}; each shard from its checkpoint, or ${settings.startingPosition}` +
+        `${flags.untilCaughtUp ? '; stops at the tip of the stream' : '; Ctrl-C stops'}`,
+    );
+    const pipeline = startPipeline(stack, { config, settings, logLevel: 'ERROR' });
+    const started = performance.now();
+    const progress = () => {
+      const seconds = (performance.now() - started) / 1000;
+      const age = pipeline.poller.iteratorAgeMs() / 1000;
+      return `-- ${seconds.toFixed(0)}s: ${consumerSummary(pipeline.metrics, seconds)}, iterator age ${age.toFixed(0)} s`;
+    };
+    const ticker = setInterval(() => out(progress()), 5000);
+    const stopAsked = whenStopAsked(
+      out,
+      '\nstopping: finishing the batches in flight (Ctrl-C again to stop at once)…',
+    );
+    try {
+      await Promise.race([
+        stopAsked,
+        pipeline.poller.whenFailed(),
+        ...(flags.untilCaughtUp
+          ? [pipeline.poller.whenCaughtUp().then(() => out('caught up: every shard is read to the tip.'))]
+          : []),
+      ]);
+    } finally {
+      clearInterval(ticker);
+      await pipeline.stop();
+      out(progress());
+      await stack.stop();
+      out('stopped.');
+    }
+  });
+}
