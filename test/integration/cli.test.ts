@@ -36,20 +36,40 @@ function envFor(stack: Stack | undefined): NodeJS.ProcessEnv {
 /** The CLI as `npm start` and `npm run pricestream` run it. */
 const cli = ['--import', 'tsx', 'app/cli/main.ts'];
 
-/** Resolves once `text` has appeared in the output `read` returns, or the process has exited. */
-function seen(child: ReturnType<typeof spawn>, read: () => string, text: string): Promise<unknown> {
-  return Promise.race([
-    once(child, 'exit'),
-    new Promise<void>((resolve) => {
-      const look = () => {
-        if (!read().includes(text)) return;
-        child.stdout?.off('data', look);
-        resolve();
-      };
-      child.stdout?.on('data', look);
-      look();
-    }),
-  ]);
+/** The CLI as a long-running process, its output collected: `seen` resolves once `text` is in it (or it exited). */
+function spawnCli(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn('node', [...cli, ...args], { env });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const exited = once(child, 'exit');
+  const seen = (text: string) =>
+    Promise.race([
+      exited,
+      new Promise<void>((resolve) => {
+        const look = () => {
+          if (!stdout.includes(text)) return;
+          child.stdout.off('data', look);
+          resolve();
+        };
+        child.stdout.on('data', look);
+        look();
+      }),
+    ]);
+  return { child, output: () => stdout, seen, exited };
+}
+
+/**
+ * Ctrl-C as it can arrive: a terminal's reaches every process of the job, and npm forwards it to
+ * its script too, so a copy comes just after the first was handled (once `stopping` is printed).
+ * Resolves with the exit code and signal.
+ */
+async function ctrlC(run: ReturnType<typeof spawnCli>, stopping: string) {
+  run.child.kill('SIGINT');
+  await run.seen(stopping);
+  run.child.kill('SIGINT');
+  return run.exited;
 }
 
 /** Runs the CLI as a user would, against the given stack; resolves with its exit code and output. */
@@ -143,37 +163,20 @@ describe('the pricestream CLI', () => {
 
   it('stops cleanly on Ctrl-C, whatever copies of the signal arrive with it', async () => {
     const target = await freshStream(stack);
-    const child = spawn('node', [...cli, 'start', '--rate', '200', '--skus', '50', '--lines', '0'], {
-      env: envFor(target),
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    const exited = once(child, 'exit');
-    await seen(child, () => stdout, 'events put');
+    const start = spawnCli(['start', '--rate', '200', '--skus', '50', '--lines', '0'], envFor(target));
+    await start.seen('events put');
 
-    // A terminal's Ctrl-C reaches every process of the job, and npm forwards it to its script
-    // too: a copy can arrive just after the first was handled.
-    child.kill('SIGINT');
-    await seen(child, () => stdout, 'stopping:');
-    child.kill('SIGINT');
-    const [code, signal] = await exited;
+    const [code, signal] = await ctrlC(start, 'stopping:');
 
     expect(signal).toBeNull();
     expect(code).toBe(0);
-    expect(stdout.trimEnd().endsWith('stopped.')).toBe(true);
+    expect(start.output().trimEnd().endsWith('stopped.')).toBe(true);
   });
 
   it('consumes what producers put into a running `stack` as the core prices it, resumes at its checkpoints, and the stack stops on Ctrl-C', async () => {
-    const stackProcess = spawn('node', [...cli, 'stack'], { env: envFor(undefined) });
-    let stackOutput = '';
-    stackProcess.stdout.on('data', (chunk: Buffer) => {
-      stackOutput += chunk.toString();
-    });
-    const stackExited = once(stackProcess, 'exit');
-    await seen(stackProcess, () => stackOutput, 'REDIS_URL=');
-    const endpoint = (name: string) => new RegExp(`${name}=(\\S+)`).exec(stackOutput)?.[1];
+    const stackProcess = spawnCli(['stack'], envFor(undefined));
+    await stackProcess.seen('REDIS_URL=');
+    const endpoint = (name: string) => new RegExp(`${name}=(\\S+)`).exec(stackProcess.output())?.[1];
     const running = await startStack(
       loadStackConfig(process.env, {
         kinesisEndpoint: endpoint('KINESIS_ENDPOINT'),
@@ -226,13 +229,10 @@ describe('the pricestream CLI', () => {
       await running.stop();
     }
 
-    stackProcess.kill('SIGINT');
-    await seen(stackProcess, () => stackOutput, 'stopping the stack');
-    stackProcess.kill('SIGINT');
-    const [code, signal] = await stackExited;
+    const [code, signal] = await ctrlC(stackProcess, 'stopping the stack');
     expect(signal).toBeNull();
     expect(code).toBe(0);
-    expect(stackOutput.trimEnd().endsWith('stopped.')).toBe(true);
+    expect(stackProcess.output().trimEnd().endsWith('stopped.')).toBe(true);
   });
 
   it('says when a SKU has no price, and exits non-zero', async () => {
