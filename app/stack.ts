@@ -3,7 +3,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { Redis } from 'ioredis';
 import { createDynamoClient, createKinesisClient } from './aws/awsClients';
 import type { StackConfig } from './config/stackConfig';
-import { type RunningEmulator, startEmulator } from './local/startEmulator';
+import { type EmulatorKind, type RunningEmulator, startEmulator } from './local/startEmulator';
 import { ensureTables } from './stores/ensureTables';
 import { type TableNames, tableNames } from './stores/tableSpecs';
 import { ensureStream, type StreamStatus } from './stream/ensureStream';
@@ -26,6 +26,8 @@ export interface StackOptions {
   readonly redis?: boolean;
   /** Create the stream and tables when missing; off for commands that only read. @default true */
   readonly resources?: boolean;
+  /** Node flags for each emulator this stack starts (see startEmulator). @default none */
+  readonly emulatorNodeOptions?: (kind: EmulatorKind) => readonly string[];
 }
 
 /**
@@ -38,9 +40,9 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
   const stopEmulators = () => Promise.all(started.map((emulator) => emulator.stop()));
   try {
     const embedded = config.target === 'embedded';
-    const startIfNeeded = async (given: string | undefined, kind: Parameters<typeof startEmulator>[0]) => {
+    const startIfNeeded = async (given: string | undefined, kind: EmulatorKind) => {
       if (given !== undefined || !embedded) return given;
-      const emulator = await startEmulator(kind);
+      const emulator = await startEmulator(kind, options.emulatorNodeOptions?.(kind));
       started.push(emulator);
       return emulator.endpoint;
     };
@@ -80,7 +82,6 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
   }
 }
 
-/** Connects to Redis and checks it answers, with a message that says what to do when it does not. */
 /** A Redis URL fit for a message: any password replaced. */
 export function withoutPassword(url: string): string {
   return url.replace(
@@ -89,6 +90,7 @@ export function withoutPassword(url: string): string {
   );
 }
 
+/** Connects to Redis and checks it answers, with a message that says what to do when it does not. */
 export async function connectRedis(url: string): Promise<Redis> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
   redis.on('error', () => {}); // reconnects are reported by commands that fail, not by crashing

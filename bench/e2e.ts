@@ -15,10 +15,17 @@
  * With `--repeat N` the two latency runs are made N times, each on a fresh stream, and the p99s'
  * spread is printed: on a machine shared with the emulators one slow minute moves a p99 by half.
  *
+ * With `--profile-emulators DIR` the emulators run with `--cpu-prof` and write their CPU profiles
+ * to DIR (kinesalite.cpuprofile, dynalite.cpuprofile: open them in Chrome DevTools); the bench
+ * prints each one's busy time and where its own code spent it, by source file.
+ *
  *   npm run bench:e2e -- [--rate 1000] [--warmup 60] [--seconds 60] [--backlog 50000] [--shards 4] [--repeat 1]
+ *                        [--profile-emulators DIR]
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { from, lastValueFrom } from 'rxjs';
@@ -35,6 +42,7 @@ import { ensureStream } from '../app/stream/ensureStream';
 import { splitBySku } from '../processors/events/splitBySku';
 import { createCoreState, priceSkus, recordsOf } from '../processors/pipeline/priceSkus';
 import { decodedEvents } from '../test/helpers/kinesisRecords';
+import { busyTimeByFile } from './cpuProfile';
 import type { StoreReport, StoreRun } from './e2eStore';
 
 const { values } = parseArgs({
@@ -45,8 +53,11 @@ const { values } = parseArgs({
     shards: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '60' },
     repeat: { type: 'string', default: '1' },
+    'profile-emulators': { type: 'string' },
   },
 });
+const profileDir =
+  values['profile-emulators'] === undefined ? undefined : path.resolve(values['profile-emulators']);
 const repeat = Number(values.repeat);
 if (!Number.isInteger(repeat) || repeat < 1)
   throw new Error(`--repeat must be a whole number of runs, at least 1: ${values.repeat}`);
@@ -63,6 +74,11 @@ const stack = await startStack(
     streamName: 'bench-e2e',
     tablePrefix: `bench-${Date.now()}`,
   }),
+  profileDir === undefined
+    ? {}
+    : {
+        emulatorNodeOptions: (kind) => ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, kind)}`],
+      },
 );
 
 /** A stream and tables of a run's own: one stream per table set, as in production. */
@@ -244,4 +260,27 @@ try {
   );
 } finally {
   await stack.stop();
+}
+if (profileDir !== undefined) {
+  for (const kind of [stack.config.kinesisEmulator, 'dynalite']) {
+    const dir = path.join(profileDir, kind);
+    // One profile per thread: the emulator's, and that of tsx's module loader, which idles.
+    const files = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')) : [];
+    const profiles = await Promise.all(
+      files.map(async (name) => ({
+        file: path.join(dir, name),
+        ...(await busyTimeByFile(path.join(dir, name))),
+      })),
+    );
+    const busiest = profiles.sort((a, b) => b.busySeconds - a.busySeconds)[0];
+    if (busiest === undefined) {
+      console.log(`${kind}: no profile (not started by the bench: an endpoint was given)`);
+      continue;
+    }
+    console.log(
+      `${kind}: busy ${busiest.busySeconds.toFixed(1)} s of ${busiest.seconds.toFixed(1)} s (${busiest.file}); its busy time by source file (own code):`,
+    );
+    for (const { place, share } of busiest.places)
+      console.log(`  ${(100 * share).toFixed(1).padStart(5)} %  ${place}`);
+  }
 }

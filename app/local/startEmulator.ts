@@ -15,10 +15,16 @@ export interface RunningEmulator {
 
 const hostModule = path.join(path.dirname(fileURLToPath(import.meta.url)), 'emulatorHost.ts');
 
-/** Starts an emulator in a child process on a free loopback port and resolves once it answers. */
-export async function startEmulator(kind: EmulatorKind): Promise<RunningEmulator> {
+/**
+ * Starts an emulator in a child process on a free loopback port and resolves once it answers.
+ * `nodeOptions` are added to its Node flags (a benchmark profiles the emulators with `--cpu-prof`).
+ */
+export async function startEmulator(
+  kind: EmulatorKind,
+  nodeOptions: readonly string[] = [],
+): Promise<RunningEmulator> {
   const child = fork(hostModule, [kind], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...nodeOptions],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     detached: true,
   });
