@@ -86,7 +86,7 @@ export class StatefulStack extends Stack {
         table.addGlobalSecondaryIndex({
           indexName: dueIndex,
           partitionKey: { name: 'dueShard', type: AttributeType.STRING },
-          sortKey: { name: 'dueAt', type: AttributeType.NUMBER },
+          sortKey: { name: 'dueKey', type: AttributeType.STRING },
           projectionType: ProjectionType.KEYS_ONLY,
         });
       }

@@ -13,7 +13,7 @@ import type { SkuRecord } from '../../processors/window/skuRecord';
 import { DynamoWireClient } from '../stores/DynamoWireClient';
 import { documentClient } from '../stores/documents';
 import { chunked, forEachConcurrently } from '../stores/forEachConcurrently';
-import { dueIndex } from '../stores/tableSpecs';
+import { dueIndex, dueKey, dueKeyAfter } from '../stores/tableSpecs';
 import { StaleStateError } from './errors';
 import type { StoredPrice } from './PriceStore';
 
@@ -94,7 +94,7 @@ export class StateStore {
   /**
    * Writes SKU records with their current prices, each conditional on the version it was read at;
    * a SKU another writer changed meanwhile fails with StaleStateError. Active SKUs are indexed
-   * under their `dueAt`.
+   * under their `dueAt` (see `dueKey`).
    */
   async saveSkus(
     records: readonly SkuRecord[],
@@ -114,7 +114,7 @@ export class StateStore {
               version: version + 1,
               record: JSON.stringify(record),
               price: prices.get(record.sku),
-              ...(due ? { dueShard: shardId, dueAt: record.dueAt } : {}),
+              ...(due ? { dueShard: shardId, dueKey: dueKey(record.dueAt as number, record.sku) } : {}),
             },
             { removeUndefinedValues: true },
           ),
@@ -139,8 +139,8 @@ export class StateStore {
       new QueryCommand({
         TableName: this.table,
         IndexName: dueIndex,
-        KeyConditionExpression: 'dueShard = :shard AND dueAt <= :upTo',
-        ExpressionAttributeValues: { ':shard': shardId, ':upTo': upTo },
+        KeyConditionExpression: 'dueShard = :shard AND dueKey < :after',
+        ExpressionAttributeValues: { ':shard': shardId, ':after': dueKeyAfter(upTo) },
         Limit: limit,
       }),
     );

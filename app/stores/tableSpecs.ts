@@ -30,9 +30,24 @@ export function tableNames(prefix: string): TableNames {
 
 /**
  * The state table's sparse index of active SKUs by the shard that holds them and the pricing tick
- * they are next due (`dueShard`, `dueAt`): how a batch finds idle SKUs whose prices must decay.
+ * they are next due (`dueShard`, `dueKey`): how a batch finds idle SKUs whose prices must decay.
  */
 export const dueIndex = 'due';
+
+/**
+ * The due index's sort key: the tick, as 15 digits so strings sort as numbers, then the SKU. The
+ * SKU makes every entry's index key its own. DynamoDB needs no such thing, but dynalite keys an
+ * index entry by its index keys and only 24 bits of a hash of the item's key, so two SKUs due at
+ * the same tick could share one entry, and the first to move took the other out of the index.
+ */
+export function dueKey(dueAt: number, sku: string): string {
+  return `${String(dueAt).padStart(15, '0')}#${sku}`;
+}
+
+/** The lowest `dueKey` of a tick after `upTo`: the index entries below it are due at or before `upTo`. */
+export function dueKeyAfter(upTo: number): string {
+  return String(upTo + 1).padStart(15, '0');
+}
 
 /** CreateTable input for a role: on-demand billing, string keys (and the due index on state). */
 export function tableSpec(role: TableRole, name: string): CreateTableCommandInput {
@@ -47,7 +62,7 @@ export function tableSpec(role: TableRole, name: string): CreateTableCommandInpu
       ...(withDueIndex
         ? [
             { AttributeName: 'dueShard', AttributeType: 'S' as const },
-            { AttributeName: 'dueAt', AttributeType: 'N' as const },
+            { AttributeName: 'dueKey', AttributeType: 'S' as const },
           ]
         : []),
     ],
@@ -62,7 +77,7 @@ export function tableSpec(role: TableRole, name: string): CreateTableCommandInpu
               IndexName: dueIndex,
               KeySchema: [
                 { AttributeName: 'dueShard', KeyType: 'HASH' },
-                { AttributeName: 'dueAt', KeyType: 'RANGE' },
+                { AttributeName: 'dueKey', KeyType: 'RANGE' },
               ],
               Projection: { ProjectionType: 'KEYS_ONLY' },
             },

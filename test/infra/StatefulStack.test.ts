@@ -56,7 +56,7 @@ describe('StatefulStack', () => {
           IndexName: 'due',
           KeySchema: [
             { AttributeName: 'dueShard', KeyType: 'HASH' },
-            { AttributeName: 'dueAt', KeyType: 'RANGE' },
+            { AttributeName: 'dueKey', KeyType: 'RANGE' },
           ],
         }),
       ],

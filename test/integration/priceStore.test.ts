@@ -86,6 +86,34 @@ describe('PriceStore and StateStore on dynalite', () => {
     expect(most).toBeLessThanOrEqual(16);
   });
 
+  it('keeps both of two SKUs due at the same tick in the index when one of them moves', async () => {
+    // dynalite keys an index entry by its index keys and 24 bits of an MD5 of the item's key, and
+    // these two SKUs' 24 bits are the same: with equal index keys they would share one entry.
+    const windows = { firstEventTime: 0, shortHead: 0, longHead: 0, counters: '' };
+    const due = (sku: string, dueAt: number): SkuRecord => ({
+      ...record(sku),
+      nextTick: dueAt,
+      dueAt,
+      windows,
+    });
+    await states.saveSkus(
+      [due('ELEC-017170', 30_000), due('FOOD-003574', 30_000)],
+      new Map(),
+      new Map(),
+      'shard-twins',
+    );
+
+    await states.saveSkus(
+      [due('FOOD-003574', 60_000)],
+      new Map([['FOOD-003574', 1]]),
+      new Map(),
+      'shard-twins',
+    );
+
+    expect(await states.dueSkus('shard-twins', 30_000, 10)).toEqual(['ELEC-017170']);
+    expect((await states.dueSkus('shard-twins', 60_000, 10)).sort()).toEqual(['ELEC-017170', 'FOOD-003574']);
+  });
+
   it('stamps history rows with their expiry, and keeps the current price where no TTL reaches it', async () => {
     const asOf = Date.parse('2026-03-01T10:00:00Z');
     await prices.write([change('TTL-1', asOf, 1999), change('TTL-1', asOf + 60_000, 2199)]);
