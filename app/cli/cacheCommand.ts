@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { ConfigError } from '../config/ConfigError';
+import { stackConfigSources } from '../config/stackConfig';
 import { PriceCache } from '../consumer/PriceCache';
 import { PriceStore } from '../consumer/PriceStore';
 import { startStack } from '../stack';
@@ -14,8 +16,9 @@ export function cacheCommand(): Command {
     ).action(async (rawFlags: Record<string, unknown>) => {
       const config = stackConfigFrom(rawFlags);
       if (config.target === 'embedded' && config.dynamodbEndpoint === undefined) {
-        throw new Error(
-          'cache rebuild reads the prices of a running stack: set DYNAMODB_ENDPOINT (or --target aws)',
+        throw new ConfigError(
+          `dynamodbEndpoint (${stackConfigSources.dynamodbEndpoint})`,
+          'cache rebuild reads the prices of a running stack: use the endpoint `pricestream stack` prints, or --target aws',
         );
       }
       const stack = await startStack(config, { resources: false });

@@ -248,6 +248,7 @@ describe('the pricestream CLI', () => {
     [['start', '--timeout', '500ms'], '--timeout'],
     [['stack', '--shards', '0'], '--shards'],
     [['consume'], '--kinesis-endpoint'],
+    [['cache', 'rebuild'], '--dynamodb-endpoint'],
     [['consume', '--batch-size', '0'], '--batch-size'],
   ])('fails fast on a bad flag, naming it (%o)', async (args, flag) => {
     const result = await pricestream(undefined, ...args);
