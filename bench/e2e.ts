@@ -9,14 +9,15 @@
  *   2. consumer throughput: a backlog put first, then drained, in events/s, against two baselines
  *      from the same run: the events per SKU state write (a consumer writing every event: 1), and
  *      the SKU state writes/s it needed against dynalite's ceiling for them, measured with the
- *      consumer's own store (conditional puts of real SKU records, as many at once).
+ *      consumer's own store (conditional puts of real SKU records, as many at once); and whether
+ *      the history it stored is, row for row, what the pure core prices over the same records.
  * Never fails on time.
  *
  * With `--repeat N` the two latency runs are made N times, each on a fresh stream, and the p99s'
  * spread is printed: on a machine shared with the emulators one slow minute moves a p99 by half.
  *
  * With `--profile-emulators DIR` the emulators run with `--cpu-prof` and write their CPU profiles
- * to DIR (kinesalite.cpuprofile, dynalite.cpuprofile: open them in Chrome DevTools); the bench
+ * under DIR/<emulator>/ (open them in Chrome DevTools); the bench
  * prints each one's busy time and where its own code spent it, by source file.
  *
  *   npm run bench:e2e -- [--rate 1000] [--warmup 60] [--seconds 60] [--backlog 50000] [--shards 4] [--repeat 1]
@@ -28,6 +29,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { from, lastValueFrom } from 'rxjs';
 import { loadPricingConfig } from '../app/config/loadPricingConfig';
 import { loadStackConfig } from '../app/config/stackConfig';
@@ -36,12 +38,14 @@ import { startPipeline } from '../app/local/startPipeline';
 import { Producer } from '../app/producer/Producer';
 import { simulateStore } from '../app/producer/storeSimulator';
 import { startStack } from '../app/stack';
+import { documentClient } from '../app/stores/documents';
 import { ensureTables } from '../app/stores/ensureTables';
 import { tableNames } from '../app/stores/tableSpecs';
 import { ensureStream } from '../app/stream/ensureStream';
 import { splitBySku } from '../processors/events/splitBySku';
 import { createCoreState, priceSkus, recordsOf } from '../processors/pipeline/priceSkus';
 import { decodedEvents } from '../test/helpers/kinesisRecords';
+import { priceLines, referencePrices } from '../test/helpers/pipelineStack';
 import { busyTimeByFile } from './cpuProfile';
 import type { StoreReport, StoreRun } from './e2eStore';
 
@@ -173,13 +177,37 @@ async function throughputRun() {
   await pipeline.poller.whenCaughtUp();
   const drained = (performance.now() - started) / 1000;
   await pipeline.stop();
+  // The check at scale that the integration tests make on small streams: every history row the
+  // consumer stored, against what the pure core prices over the same records in one pass a shard.
+  const expected = new Set(priceLines(await referencePrices(run, config)));
+  const stored = new Set(priceLines(await historyRows(run)));
   return {
+    verified: {
+      changes: expected.size,
+      missing: [...expected].filter((line) => !stored.has(line)),
+      unexpected: [...stored].filter((line) => !expected.has(line)),
+    },
     events: report.itemsPut,
     seconds: drained,
     perSecond: report.itemsPut / drained,
     changes: pipeline.metrics.total('PriceChanges'),
     skuWrites: pipeline.metrics.total('SkuStatesWritten'),
   };
+}
+
+/** Every price-history row a run's consumer stored. */
+async function historyRows(run: Awaited<ReturnType<typeof freshRun>>) {
+  const rows: { sku: string; asOf: number; price: number; reason: string }[] = [];
+  const pages = paginateScan(
+    { client: documentClient(run.dynamo) },
+    {
+      TableName: run.tables.prices,
+      FilterExpression: 'begins_with(version, :history)',
+      ExpressionAttributeValues: { ':history': 'h#' },
+    },
+  );
+  for await (const page of pages) rows.push(...((page.Items ?? []) as typeof rows));
+  return rows;
 }
 
 /**
@@ -257,6 +285,15 @@ try {
     `  ${(backlog.events / backlog.skuWrites).toFixed(1)} events per SKU state write (a consumer writing every event: 1.0); ` +
       `${Math.round(writesPerSecond)} SKU state writes/s = ${Math.round((100 * writesPerSecond) / ceiling.perSecond)} % of dynalite's ceiling for them, ` +
       `measured now: ${Math.round(ceiling.perSecond)} conditional puts/s (${ceiling.puts} SKU records, at the consumer's concurrency)`,
+  );
+  const { verified } = backlog;
+  const some = (lines: readonly string[]) =>
+    lines.length === 0 ? '' : ` (${lines.slice(0, 3).join(', ')}…)`;
+  console.log(
+    verified.missing.length === 0 && verified.unexpected.length === 0
+      ? `  its stored history is the core's prices for the same records: yes, all ${verified.changes} changes`
+      : `  its stored history is NOT the core's prices for the same records: ${verified.missing.length} of ${verified.changes} changes missing${some(verified.missing)}, ` +
+          `${verified.unexpected.length} rows the core does not give${some(verified.unexpected)}`,
   );
 } finally {
   await stack.stop();
