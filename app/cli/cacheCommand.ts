@@ -1,10 +1,8 @@
 import { Command } from 'commander';
-import { ConfigError } from '../config/ConfigError';
-import { stackConfigSources } from '../config/stackConfig';
 import { PriceCache } from '../consumer/PriceCache';
 import { PriceStore } from '../consumer/PriceStore';
 import { startStack } from '../stack';
-import { stackConfigFrom, withStackFlags } from './stackFlags';
+import { requireRunningStack, stackConfigFrom, withStackFlags } from './stackFlags';
 
 /** `pricestream cache rebuild`: restores the Redis cache from the prices in DynamoDB. */
 export function cacheCommand(): Command {
@@ -15,12 +13,7 @@ export function cacheCommand(): Command {
       ),
     ).action(async (rawFlags: Record<string, unknown>) => {
       const config = stackConfigFrom(rawFlags);
-      if (config.target === 'embedded' && config.dynamodbEndpoint === undefined) {
-        throw new ConfigError(
-          `dynamodbEndpoint (${stackConfigSources.dynamodbEndpoint})`,
-          'cache rebuild reads the prices of a running stack: use the endpoint `pricestream stack` prints, or --target aws',
-        );
-      }
+      requireRunningStack(config, ['dynamodbEndpoint'], 'cache rebuild reads the prices of a running stack');
       const stack = await startStack(config, { resources: false });
       try {
         const written = await new PriceCache(stack.redis as NonNullable<typeof stack.redis>).rebuild(

@@ -1,14 +1,12 @@
 import { Command } from 'commander';
 import { z } from 'zod';
-import { ConfigError } from '../config/ConfigError';
 import { loadPricingConfig } from '../config/loadPricingConfig';
-import { stackConfigSources } from '../config/stackConfig';
 import { startPipeline } from '../local/startPipeline';
 import { startStack } from '../stack';
 import { consumerSummary } from './consumerSummary';
 import { parseFlags } from './parseFlags';
 import { pollerFlagsShape, pollerSettingsFrom, withPollerFlags } from './pollerFlags';
-import { stackConfigFrom, withStackFlags } from './stackFlags';
+import { requireRunningStack, stackConfigFrom, withStackFlags } from './stackFlags';
 import { whenStopAsked } from './stopSignals';
 
 const consumeFlagsSchema = z.object({
@@ -44,17 +42,11 @@ export function consumeCommand(): Command {
     const flags = parseFlags(consumeFlagsSchema, rawFlags);
     const settings = pollerSettingsFrom(flags);
     const stackConfig = stackConfigFrom(rawFlags);
-    if (stackConfig.target === 'embedded') {
-      // Emulators started for this command would hold an empty stream, and lose the prices at exit.
-      const missing = (['kinesisEndpoint', 'dynamodbEndpoint'] as const).find(
-        (key) => stackConfig[key] === undefined,
-      );
-      if (missing !== undefined)
-        throw new ConfigError(
-          `${missing} (${stackConfigSources[missing]})`,
-          'consume reads a stream that outlives it: run `pricestream stack` and use the endpoints it prints, or --target aws',
-        );
-    }
+    requireRunningStack(
+      stackConfig,
+      ['kinesisEndpoint', 'dynamodbEndpoint'],
+      'consume reads a stream that outlives it',
+    );
     const config = await loadPricingConfig(flags.config);
     const stack = await startStack(stackConfig, { redis: flags.cache });
     const out = (line: string) => process.stdout.write(`${line}\n`);

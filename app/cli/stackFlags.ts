@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadStackConfig, type StackConfig } from '../config/stackConfig';
+import { ConfigError } from '../config/ConfigError';
+import { loadStackConfig, type StackConfig, stackConfigSources } from '../config/stackConfig';
 
 /** Adds the flags that say where the stream, tables and cache are (each also an env var). */
 export function withStackFlags(command: Command): Command {
@@ -37,4 +38,23 @@ export function stackConfigFrom(flags: Record<string, unknown>): StackConfig {
     shardCount: flags.shards,
     tablePrefix: flags.tablePrefix,
   });
+}
+
+/**
+ * For a command that works on a stack outliving it: on the embedded target, fails naming the
+ * first of `endpoints` not given, since emulators started for the command would be empty and
+ * gone when it exits. `why` says what the command reads.
+ */
+export function requireRunningStack(
+  config: StackConfig,
+  endpoints: readonly ('kinesisEndpoint' | 'dynamodbEndpoint')[],
+  why: string,
+): void {
+  if (config.target !== 'embedded') return;
+  const missing = endpoints.find((key) => config[key] === undefined);
+  if (missing !== undefined)
+    throw new ConfigError(
+      `${missing} (${stackConfigSources[missing]})`,
+      `${why}: run \`pricestream stack\` and use the endpoints it prints, or --target aws`,
+    );
 }
