@@ -228,6 +228,8 @@ export class EventSourcePoller {
       let lastDone = checkpoint?.sequenceNumber;
       let iterator = await this.iterator(shardId, lastDone);
       let pending: KinesisRecord[] = [];
+      /** The largest record of the last read, which sizes the next read (see `readLimit`). */
+      let recordBytes: number | undefined;
       /**
        * The last batch's checkpoint, written while the next batch is read and handled: it only says
        * where a restart resumes, and one that lands a batch late replays that batch, which is
@@ -242,14 +244,16 @@ export class EventSourcePoller {
       while (!this.stopping) {
         const windowStarted = performance.now();
         let behind = 0;
-        while (iterator !== undefined && pending.length < this.settings.batchSize) {
+        // Reads until the pending records fill a batch, by count or by payload, and no further.
+        while (iterator !== undefined && !fillsBatch(pending, this.settings.batchSize)) {
           try {
             const page = await this.options.kinesis.send(
               new GetRecordsCommand({
                 ShardIterator: iterator,
-                Limit: Math.min(10_000, this.settings.batchSize - pending.length),
+                Limit: readLimit(this.settings.batchSize - pending.length, recordBytes),
               }),
             );
+            recordBytes = largestRecord(page.Records) ?? recordBytes;
             pending.push(...(page.Records ?? []));
             iterator = page.NextShardIterator;
             behind = page.MillisBehindLatest ?? 0;
@@ -421,6 +425,16 @@ const invocationPayloadBytes = 6 * 1024 * 1024;
 /** What a record adds to the payload besides its base64 data: its ids, ARNs and names, as JSON. */
 const recordEnvelopeBytes = 500;
 
+/** What a record of `dataBytes` adds to an invocation's payload: its data as base64, and its envelope. */
+function payloadBytes(dataBytes: number): number {
+  return Math.ceil(dataBytes / 3) * 4 + recordEnvelopeBytes;
+}
+
+/** Whether `records` hold a whole batch: `batchSize` of them, or more than one invocation's payload. */
+function fillsBatch(records: readonly KinesisRecord[], batchSize: number): boolean {
+  return records.length >= batchSize || batchLength(records, batchSize) < records.length;
+}
+
 /**
  * How many of `records` the next batch takes: at most `batchSize`, and only as many as one
  * invocation's 6 MB payload holds (17 aggregated records of 256 KiB), but always one.
@@ -429,10 +443,29 @@ export function batchLength(records: readonly KinesisRecord[], batchSize: number
   const most = Math.min(batchSize, records.length);
   let bytes = 0;
   for (let count = 0; count < most; count++) {
-    bytes += Math.ceil((records[count]?.Data?.length ?? 0) / 3) * 4 + recordEnvelopeBytes;
+    bytes += payloadBytes(records[count]?.Data?.length ?? 0);
     if (bytes > invocationPayloadBytes) return Math.max(1, count);
   }
   return most;
+}
+
+/**
+ * How many records the next GetRecords asks for: what the batch still lacks, and no more than one
+ * invocation's payload of records of `recordBytes`, the largest of the last read. Kinesis stops a
+ * call at 10 MB; kinesalite returns as many records as asked for whatever their size, so without
+ * this a shard of 256 KB aggregates was read up to 500 records (128 MB) ahead of the 17 a batch
+ * takes. Before the first record the size is unknown, and the read asks for the whole batch.
+ */
+export function readLimit(missing: number, recordBytes: number | undefined): number {
+  const fit =
+    recordBytes === undefined ? missing : Math.ceil(invocationPayloadBytes / payloadBytes(recordBytes));
+  return Math.max(1, Math.min(10_000, missing, fit));
+}
+
+/** The largest data of these records, in bytes; undefined for none. */
+function largestRecord(records: readonly KinesisRecord[] | undefined): number | undefined {
+  if (records === undefined || records.length === 0) return undefined;
+  return Math.max(...records.map((record) => record.Data?.length ?? 0));
 }
 
 /** A partition key's lane among `lanes`: every record of a key goes to the same lane, in order. */

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline } from '../../app/local/startPipeline';
@@ -255,6 +256,64 @@ describe('event source poller', () => {
 
     expect(handed.seen).toEqual([]);
     expect(batches[0]?.reason).toMatch(/older than the maximum record age/);
+  });
+
+  it('reads no further ahead than a batch: large records are asked for an invocation payload at a time', async () => {
+    const run = await freshStream(stack, 1);
+    const putLarge = async (count: number) => {
+      for (let sent = 0; sent < count; sent += 10) {
+        const records = Array.from({ length: Math.min(10, count - sent) }, () => ({
+          Data: randomBytes(256 * 1024),
+          PartitionKey: 'large',
+        }));
+        await run.kinesis.send(
+          new PutRecordsCommand({ StreamName: run.config.streamName, Records: records }),
+        );
+      }
+    };
+    const reads: { limit: number; records: number }[] = [];
+    const watch = 'pricestream-test-get-records';
+    run.kinesis.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'GetRecordsCommand') {
+          const records = (result.output as { Records?: unknown[] }).Records?.length ?? 0;
+          reads.push({ limit: (args.input as { Limit: number }).Limit, records });
+        }
+        return result;
+      },
+      { step: 'initialize', name: watch },
+    );
+    const batches: number[] = [];
+    await putLarge(10);
+    const pipeline = startPipeline(run, {
+      config,
+      settings: { batchSize: 500 },
+      // Not events: the records are only counted, as a handler would acknowledge them.
+      wrapHandler: () => async (event) => {
+        batches.push(event.Records.length);
+        return { batchItemFailures: [] };
+      },
+    });
+    try {
+      await pipeline.poller.whenCaughtUp();
+      const firstReads = reads.length;
+      await putLarge(60);
+      await pipeline.poller.whenCaughtUp();
+
+      expect(batches.reduce((total, size) => total + size, 0)).toBe(70);
+      // 256 KiB of data is 349,528 bytes of base64: 17 records with their envelopes fill 6 MiB.
+      expect(Math.max(...batches)).toBe(17);
+      // Once a record's size is known, a read asks for one payload's worth (18 such records), not the batch size.
+      expect(reads[0]?.limit).toBe(500);
+      const later = reads.slice(firstReads);
+      expect(later.length).toBeGreaterThan(0);
+      expect(Math.max(...later.map((read) => read.limit))).toBe(18);
+      expect(Math.max(...later.map((read) => read.records))).toBeLessThanOrEqual(18);
+    } finally {
+      run.kinesis.middlewareStack.remove(watch);
+      await pipeline.stop();
+    }
   });
 
   it('reports its iterator age: how long ago the oldest record waiting to be acknowledged reached the stream', async () => {
