@@ -80,12 +80,16 @@ export class PriceCache {
     return detail === null ? undefined : (JSON.parse(detail) as StoredPrice);
   }
 
-  /** Restores the cache from the record, page by page; returns how many prices it wrote. */
-  async rebuild(pages: AsyncIterable<readonly StoredPrice[]>): Promise<number> {
+  /** Restores the cache from the record, page by page, telling `onPage` the prices written so far; returns how many. */
+  async rebuild(
+    pages: AsyncIterable<readonly StoredPrice[]>,
+    onPage?: (written: number) => void,
+  ): Promise<number> {
     let written = 0;
     for await (const page of pages) {
       await this.publish(page);
       written += page.length;
+      onPage?.(written);
     }
     return written;
   }

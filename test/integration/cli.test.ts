@@ -4,7 +4,9 @@ import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig } from '../../app/config/stackConfig';
+import { PriceCache } from '../../app/consumer/PriceCache';
 import { PriceStore } from '../../app/consumer/PriceStore';
+import { StateStore } from '../../app/consumer/StateStore';
 import { startPipeline } from '../../app/local/startPipeline';
 import { Producer } from '../../app/producer/Producer';
 import { simulateStore } from '../../app/producer/storeSimulator';
@@ -225,6 +227,17 @@ describe('the pricestream CLI', () => {
       const again = await pricestream(running, 'consume', '--until-caught-up');
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(/: 0 priced/);
+
+      // The backfill went to DynamoDB only: the cache is rebuilt from it, and its flag cleared.
+      const states = new StateStore(running.dynamo, running.tables.state);
+      await states.flagCacheBehind(Date.now() - 1000);
+      const rebuilt = await pricestream(running, 'cache', 'rebuild');
+      expect(rebuilt.code).toBe(0);
+      expect(rebuilt.stdout).toContain(`cache rebuilt: ${skus.size} prices written`);
+      const cache = new PriceCache(running.redis as NonNullable<typeof running.redis>);
+      const newest = new Map(expected.map((change) => [change.sku, change.price]));
+      for (const [sku, price] of newest) expect((await cache.get(sku))?.price, sku).toBe(price);
+      expect((await states.loadShard('none')).cacheBehind).toBe(false);
     } finally {
       await running.stop();
     }
