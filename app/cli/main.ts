@@ -4,6 +4,7 @@ import { cacheCommand } from './cacheCommand';
 import { consumeCommand } from './consumeCommand';
 import { priceCommand } from './priceCommand';
 import { produceCommand } from './produceCommand';
+import { reshardCommand } from './reshardCommand';
 import { stackCommand } from './stackCommand';
 import { startCommand } from './startCommand';
 
@@ -15,6 +16,7 @@ const program = new Command('pricestream')
   .addCommand(consumeCommand())
   .addCommand(priceCommand())
   .addCommand(cacheCommand())
+  .addCommand(reshardCommand())
   .addCommand(stackCommand());
 
 try {

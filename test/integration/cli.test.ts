@@ -11,6 +11,7 @@ import { startPipeline } from '../../app/local/startPipeline';
 import { Producer } from '../../app/producer/Producer';
 import { simulateStore } from '../../app/producer/storeSimulator';
 import { type Stack, startStack } from '../../app/stack';
+import { listAllShards, loadShardMap } from '../../app/stream/shardMap';
 import { pricingConfigSchema } from '../../processors/config/pricingConfig';
 import type { StreamEvent } from '../../processors/events/schema';
 import { skuOf } from '../../processors/events/splitBySku';
@@ -248,6 +249,40 @@ describe('the pricestream CLI', () => {
     expect(stackProcess.output().trimEnd().endsWith('stopped.')).toBe(true);
   });
 
+  it('reshards a running stream up and down between batches of events, and consume reads every event across the splits and merges', async () => {
+    const run = await freshStream(stack, 2);
+    let put = 0;
+    const produceMinutes = async (minute: number, seed: number) => {
+      const startTime = Date.parse('2026-03-01T10:00:00Z') + minute * 60_000;
+      const report = await new Producer({ kinesis: run.kinesis, streamName: run.config.streamName }).putAll(
+        simulateStore({ skus: 40, rate: 10, count: 600, seed, startTime }),
+      );
+      expect(report.failedItems).toBe(0);
+      put += report.itemsPut;
+    };
+
+    await produceMinutes(0, 1);
+    const up = await pricestream(run, 'reshard', '4');
+    expect(up.code).toBe(0);
+    expect(up.stdout.match(/^ {2}split /gm)).toHaveLength(2);
+    expect(up.stdout).toContain('resharded: 4 open shards');
+    await produceMinutes(1, 2);
+    const down = await pricestream(run, 'reshard', '1');
+    expect(down.code).toBe(0);
+    expect(down.stdout.match(/^ {2}merged /gm)).toHaveLength(3);
+    expect(down.stdout).toContain('resharded: 1 open shard\n');
+    await produceMinutes(2, 3);
+
+    const open = (await loadShardMap(run.kinesis, run.config.streamName)).shards;
+    expect(open.map((shard) => [shard.startingHashKey, shard.endingHashKey])).toEqual([
+      [0n, 2n ** 128n - 1n],
+    ]);
+    expect(await listAllShards(run.kinesis, run.config.streamName)).toHaveLength(2 + 4 + 3);
+    const consumed = await pricestream(run, 'consume', '--until-caught-up', '--no-cache');
+    expect(consumed.code).toBe(0);
+    expect(consumed.stdout).toMatch(new RegExp(`: ${put} priced .*, 0 dead letters`));
+  });
+
   it('says when a SKU has no price, and exits non-zero', async () => {
     const shown = await pricestream(stack, 'price', `NONE-${randomUUID().slice(0, 6)}`);
     expect(shown.code).toBe(1);
@@ -263,6 +298,8 @@ describe('the pricestream CLI', () => {
     [['consume'], '--kinesis-endpoint'],
     [['cache', 'rebuild'], '--dynamodb-endpoint'],
     [['consume', '--batch-size', '0'], '--batch-size'],
+    [['reshard', 'many'], '<count>'],
+    [['reshard', '3'], '--kinesis-endpoint'],
   ])('fails fast on a bad flag, naming it (%o)', async (args, flag) => {
     const result = await pricestream(undefined, ...args);
     expect(result.code).toBe(2);
