@@ -19,6 +19,7 @@ import { Producer } from '../../app/producer/Producer';
 import { simulateStore } from '../../app/producer/storeSimulator';
 import type { Stack } from '../../app/stack';
 import { DynamoWireClient } from '../../app/stores/DynamoWireClient';
+import { reshard } from '../../app/stream/reshard';
 import { hashKeyOf, listAllShards } from '../../app/stream/shardMap';
 import { type PricingConfig, pricingConfigSchema } from '../../processors/config/pricingConfig';
 import type { StreamEvent } from '../../processors/events/schema';
@@ -448,6 +449,52 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
       await pipeline.stop();
       redis.disconnect();
       await redisServer.stop();
+    }
+  });
+
+  it('loses and doubles nothing when two shards are merged mid-run', async () => {
+    const run = await freshStream(stack, 2);
+    const events = storeEvents(2000);
+    const perSku = new Map<string, number>();
+    for (const part of events.flatMap(splitBySku))
+      perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
+    const pipeline = startPipeline(run, {
+      config,
+      cachePrefix: `test:${randomUUID()}:`,
+      settings: { batchSize: 25 },
+    });
+    try {
+      await produce(run, events.slice(0, 1000));
+      await pipeline.poller.whenCaughtUp();
+      expect(await reshard(run.kinesis, run.config.streamName, 1)).toBe(1);
+      await produce(run, events.slice(1000));
+      await pipeline.poller.whenCaughtUp();
+
+      const shards = await listAllShards(run.kinesis, run.config.streamName);
+      const child = shards.find((shard) => shard.AdjacentParentShardId !== undefined);
+      expect(shards).toHaveLength(3);
+      expect(child).toBeDefined();
+      const stored = await pipeline.states.loadSkus(perSku.keys());
+      for (const [sku, count] of perSku) {
+        const record = stored.get(sku)?.record;
+        expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
+        const history = await pipeline.prices.history(sku);
+        expect(new Set(history.map((row) => row.asOf)).size, sku).toBe(history.length);
+        expect(
+          history.slice(1).map((row) => row.previousPrice),
+          sku,
+        ).toEqual(history.slice(0, -1).map((row) => row.price));
+      }
+      // SKUs of both parents went on in the child.
+      const parents = [child?.ParentShardId, child?.AdjacentParentShardId] as string[];
+      for (const parent of parents) {
+        const continued = [...stored.values()].filter(
+          ({ record }) => record.applied[parent] !== undefined && record.applied[child?.ShardId as string],
+        );
+        expect(continued.length, parent).toBeGreaterThan(0);
+      }
+    } finally {
+      await pipeline.stop();
     }
   });
 
