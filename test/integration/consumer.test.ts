@@ -55,6 +55,53 @@ async function produce(stack: Stack, events: readonly StreamEvent[]): Promise<vo
   expect(report.failedItems).toBe(0);
 }
 
+/** Adds the per-SKU events of `events` to each SKU's count. */
+function countPerSku(perSku: Map<string, number>, events: readonly StreamEvent[]): void {
+  for (const part of events.flatMap(splitBySku)) perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
+}
+
+/**
+ * Checks each SKU applied or counted late every one of its events exactly once, and stored one
+ * history row per tick, each continuing the one before. Returns the stored SKUs.
+ */
+async function expectEachEventOnce(
+  pipeline: ReturnType<typeof startPipeline>,
+  perSku: ReadonlyMap<string, number>,
+) {
+  const stored = await pipeline.states.loadSkus(perSku.keys());
+  for (const [sku, count] of perSku) {
+    const record = stored.get(sku)?.record;
+    expect(record, sku).toBeDefined();
+    expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
+    const history = await pipeline.prices.history(sku);
+    expect(new Set(history.map((row) => row.asOf)).size, sku).toBe(history.length);
+    expect(
+      history.slice(1).map((row) => row.previousPrice),
+      sku,
+    ).toEqual(history.slice(0, -1).map((row) => row.price));
+  }
+  return stored;
+}
+
+/** A fresh two-shard stream of 2,000 store events, its consumer caught up with the first 1,000. */
+async function halfConsumed(stack: Stack) {
+  const run = await freshStream(stack, 2);
+  const events = storeEvents(2000);
+  const pipeline = startPipeline(run, {
+    config,
+    cachePrefix: `test:${randomUUID()}:`,
+    settings: { batchSize: 25 },
+  });
+  try {
+    await produce(run, events.slice(0, 1000));
+    await pipeline.poller.whenCaughtUp();
+  } catch (error) {
+    await pipeline.stop();
+    throw error;
+  }
+  return { run, events, pipeline };
+}
+
 /** Every SKU's stored history as comparable lines. */
 async function storedHistory(
   pipeline: ReturnType<typeof startPipeline>,
@@ -453,19 +500,10 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
   });
 
   it('loses and doubles nothing when two shards are merged mid-run', async () => {
-    const run = await freshStream(stack, 2);
-    const events = storeEvents(2000);
+    const { run, events, pipeline } = await halfConsumed(stack);
     const perSku = new Map<string, number>();
-    for (const part of events.flatMap(splitBySku))
-      perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
-    const pipeline = startPipeline(run, {
-      config,
-      cachePrefix: `test:${randomUUID()}:`,
-      settings: { batchSize: 25 },
-    });
+    countPerSku(perSku, events);
     try {
-      await produce(run, events.slice(0, 1000));
-      await pipeline.poller.whenCaughtUp();
       expect(await reshard(run.kinesis, run.config.streamName, 1)).toBe(1);
       await produce(run, events.slice(1000));
       await pipeline.poller.whenCaughtUp();
@@ -474,17 +512,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
       const child = shards.find((shard) => shard.AdjacentParentShardId !== undefined);
       expect(shards).toHaveLength(3);
       expect(child).toBeDefined();
-      const stored = await pipeline.states.loadSkus(perSku.keys());
-      for (const [sku, count] of perSku) {
-        const record = stored.get(sku)?.record;
-        expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
-        const history = await pipeline.prices.history(sku);
-        expect(new Set(history.map((row) => row.asOf)).size, sku).toBe(history.length);
-        expect(
-          history.slice(1).map((row) => row.previousPrice),
-          sku,
-        ).toEqual(history.slice(0, -1).map((row) => row.price));
-      }
+      const stored = await expectEachEventOnce(pipeline, perSku);
       // SKUs of both parents went on in the child.
       const parents = [child?.ParentShardId, child?.AdjacentParentShardId] as string[];
       for (const parent of parents) {
@@ -499,22 +527,10 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
   });
 
   it('loses and doubles nothing when a shard is split mid-run', async () => {
-    const run = await freshStream(stack, 2);
-    const events = storeEvents(2000);
+    const { run, events, pipeline } = await halfConsumed(stack);
     const perSku = new Map<string, number>();
-    const count = (parts: readonly StreamEvent[]) => {
-      for (const part of parts.flatMap(splitBySku))
-        perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
-    };
-    count(events.slice(0, 1000));
-    const pipeline = startPipeline(run, {
-      config,
-      cachePrefix: `test:${randomUUID()}:`,
-      settings: { batchSize: 25 },
-    });
+    countPerSku(perSku, events.slice(0, 1000));
     try {
-      await produce(run, events.slice(0, 1000));
-      await pipeline.poller.whenCaughtUp();
       const [parent] = await listAllShards(run.kinesis, run.config.streamName);
       const { StartingHashKey, EndingHashKey } = parent?.HashKeyRange ?? {};
       const middle = (BigInt(StartingHashKey ?? '0') + BigInt(EndingHashKey ?? '0')) / 2n;
@@ -557,7 +573,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
         .flatMap(splitBySku)
         .filter((part) => !skuOf(part).startsWith('BOOK-'));
       await produce(run, afterSplit);
-      count(afterSplit);
+      countPerSku(perSku, afterSplit);
       await pipeline.poller.whenCaughtUp();
       // A later event on each child, from a SKU of its own, moves each child's clock well past the
       // SKUs that sold only before the split: they are idle, and the children must sweep them.
@@ -580,18 +596,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
 
       const shards = await listAllShards(run.kinesis, run.config.streamName);
       expect(shards).toHaveLength(4);
-      const stored = await pipeline.states.loadSkus(perSku.keys());
-      for (const [sku, count] of perSku) {
-        const record = stored.get(sku)?.record;
-        expect(record, sku).toBeDefined();
-        expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
-        const history = await pipeline.prices.history(sku);
-        expect(new Set(history.map((row) => row.asOf)).size, sku).toBe(history.length);
-        expect(
-          history.slice(1).map((row) => row.previousPrice),
-          sku,
-        ).toEqual(history.slice(0, -1).map((row) => row.price));
-      }
+      const stored = await expectEachEventOnce(pipeline, perSku);
       // No SKU of the children's hash ranges is left overdue, those idle on the parent included.
       const interval = config.interval ?? config.windows.short.slide;
       for (const kid of kids) {
