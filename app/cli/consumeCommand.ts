@@ -1,8 +1,12 @@
 import { Command } from 'commander';
 import { z } from 'zod';
+import { ConfigError } from '../config/ConfigError';
 import { loadPricingConfig } from '../config/loadPricingConfig';
+import { type StackConfig, stackConfigSources } from '../config/stackConfig';
 import { startPipeline } from '../local/startPipeline';
-import { startStack } from '../stack';
+import { type Stack, startStack } from '../stack';
+import { ensureTables, missingTables } from '../stores/ensureTables';
+import { requireStream } from '../stream/ensureStream';
 import { consumerSummary } from './consumerSummary';
 import { parseFlags } from './parseFlags';
 import { pollerFlagsShape, pollerSettingsFrom, withPollerFlags } from './pollerFlags';
@@ -13,6 +17,7 @@ const consumeFlagsSchema = z.object({
   config: z.string().optional(),
   untilCaughtUp: z.boolean().default(false),
   cache: z.boolean().default(true),
+  createTables: z.boolean().default(false),
   ...pollerFlagsShape,
 });
 
@@ -36,6 +41,10 @@ export function consumeCommand(): Command {
         .option(
           '--no-cache',
           'write DynamoDB only, not the Redis cache the storefront reads (a what-if backfill)',
+        )
+        .option(
+          '--create-tables',
+          'with --target aws, create tables missing under the prefix (on demand, outside CDK)',
         ),
     ),
   ).action(async (rawFlags: Record<string, unknown>) => {
@@ -48,8 +57,12 @@ export function consumeCommand(): Command {
       'consume reads a stream that outlives it',
     );
     const config = await loadPricingConfig(flags.config);
-    const stack = await startStack(stackConfig, { redis: flags.cache });
     const out = (line: string) => process.stdout.write(`${line}\n`);
+    const stack = await consumedStack(
+      stackConfig,
+      { cache: flags.cache, createTables: flags.createTables },
+      out,
+    );
     out(
       `consuming ${stack.config.streamName} (${stack.stream.openShardCount} open shards) into tables ${stack.config.tablePrefix}-*` +
         `${stack.redis === undefined ? '' : ` and Redis ${stack.config.redisUrl}`}; each shard from its checkpoint, or ${settings.startingPosition}` +
@@ -83,4 +96,36 @@ export function consumeCommand(): Command {
       out('stopped.');
     }
   });
+}
+
+/**
+ * The stack `consume` reads from and writes to. The stream must exist: a mistyped name fails,
+ * naming it, rather than creating an empty stream to wait on. Missing tables (a backfill into a
+ * new `--table-prefix`) are created on the embedded target, and on AWS only with
+ * `--create-tables`: there the stage's tables come from CDK, with point-in-time recovery and
+ * alarms, and a mistyped prefix must not quietly start a second set.
+ */
+async function consumedStack(
+  config: StackConfig,
+  options: { readonly cache: boolean; readonly createTables: boolean },
+  out: (line: string) => void,
+): Promise<Stack> {
+  const stack = await startStack(config, { redis: options.cache, resources: false });
+  try {
+    const stream = await requireStream(stack.kinesis, config.streamName);
+    const missing = await missingTables(stack.dynamo, stack.tables);
+    if (missing.length > 0) {
+      if (config.target === 'aws' && !options.createTables)
+        throw new ConfigError(
+          `tablePrefix (${stackConfigSources.tablePrefix})`,
+          `no tables ${missing.join(', ')}: deploy the stage with CDK, or pass --create-tables to create them on demand, outside CDK`,
+        );
+      await ensureTables(stack.dynamo, stack.tables);
+      out(`created tables ${missing.join(', ')}`);
+    }
+    return { ...stack, stream };
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
 }

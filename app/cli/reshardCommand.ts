@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createKinesisClient } from '../aws/awsClients';
 import { ConfigError } from '../config/ConfigError';
+import { requireStream } from '../stream/ensureStream';
 import { reshard } from '../stream/reshard';
 import { requireRunningStack, stackConfigFrom, withStackFlags } from './stackFlags';
 
@@ -31,6 +32,7 @@ export function reshardCommand(): Command {
     const kinesis = createKinesisClient({ region: config.region, endpoint: config.kinesisEndpoint });
     const out = (line: string) => process.stdout.write(`${line}\n`);
     try {
+      await requireStream(kinesis, config.streamName);
       out(`resharding ${config.streamName} to ${target} open shards`);
       const open = await reshard(kinesis, config.streamName, target, (step, openShards) =>
         out(

@@ -1,7 +1,9 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { type TableNames, tableRoles, tableSpec } from './tableSpecs';
@@ -21,4 +23,20 @@ export async function ensureTables(dynamo: DynamoDBClient, names: TableNames): P
       );
     }),
   );
+}
+
+/** The pricestream tables of `names` that do not exist, by name. */
+export async function missingTables(dynamo: DynamoDBClient, names: TableNames): Promise<string[]> {
+  const missing = await Promise.all(
+    tableRoles.map(async (role) => {
+      try {
+        await dynamo.send(new DescribeTableCommand({ TableName: names[role] }));
+        return undefined;
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) return names[role];
+        throw error;
+      }
+    }),
+  );
+  return missing.filter((name): name is string => name !== undefined);
 }

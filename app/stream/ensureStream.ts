@@ -6,6 +6,8 @@ import {
   ResourceNotFoundException,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
+import { ConfigError } from '../config/ConfigError';
+import { stackConfigSources } from '../config/stackConfig';
 
 /** What `ensureStream` found or made. */
 export interface StreamStatus {
@@ -38,4 +40,23 @@ export async function ensureStream(
   await waitUntilStreamExists({ client: kinesis, maxWaitTime: 120, minDelay: 1 }, { StreamName: streamName });
   const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
   return { created, openShardCount: summary.StreamDescriptionSummary?.OpenShardCount ?? 0 };
+}
+
+/**
+ * The open shard count of a stream that must exist already. Commands that read or reshard a stream
+ * never create one: a mistyped name fails here, naming the setting, instead of making an empty
+ * stream (on AWS, one billed by the shard hour) and waiting on it.
+ */
+export async function requireStream(kinesis: KinesisClient, streamName: string): Promise<StreamStatus> {
+  try {
+    const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+    return { created: false, openShardCount: summary.StreamDescriptionSummary?.OpenShardCount ?? 0 };
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    throw new ConfigError(
+      `streamName (${stackConfigSources.streamName})`,
+      `there is no stream named ${streamName}: name an existing one, or produce into it first`,
+      { cause: error },
+    );
+  }
 }

@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
+import { DescribeStreamSummaryCommand, ResourceNotFoundException } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig } from '../../app/config/stackConfig';
 import { PriceCache } from '../../app/consumer/PriceCache';
@@ -281,6 +282,37 @@ describe('the pricestream CLI', () => {
     const consumed = await pricestream(run, 'consume', '--until-caught-up', '--no-cache');
     expect(consumed.code).toBe(0);
     expect(consumed.stdout).toMatch(new RegExp(`: ${put} priced .*, 0 dead letters`));
+  });
+
+  it('never creates a stream it is to read or reshard, nor tables on AWS unasked: it stops, naming the setting', async () => {
+    const run = await freshStream(stack);
+    const missing = `no-such-stream-${randomUUID().slice(0, 6)}`;
+    for (const args of [
+      ['consume', '--until-caught-up'],
+      ['reshard', '3'],
+    ]) {
+      const refused = await pricestream(run, ...args, '--stream', missing);
+      expect(refused.code, args[0]).toBe(2);
+      expect(refused.stderr).toContain(
+        `invalid streamName (PRICESTREAM_STREAM / --stream): there is no stream named ${missing}`,
+      );
+    }
+    await expect(
+      run.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: missing })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+
+    // On AWS (here --target aws with the emulators' endpoints) a new table prefix needs --create-tables.
+    const prefix = `backfill-${randomUUID().slice(0, 6)}`;
+    const aws = ['consume', '--until-caught-up', '--no-cache', '--target', 'aws', '--table-prefix', prefix];
+    const unasked = await pricestream(run, ...aws);
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toMatch(
+      /invalid tablePrefix \(PRICESTREAM_TABLE_PREFIX \/ --table-prefix\): no tables .*--create-tables/,
+    );
+    const asked = await pricestream(run, ...aws, '--create-tables');
+    expect(asked.code).toBe(0);
+    expect(asked.stdout).toContain(`created tables ${prefix}-`);
+    expect(asked.stdout).toContain('caught up');
   });
 
   it('says when a SKU has no price, and exits non-zero', async () => {
