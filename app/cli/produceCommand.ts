@@ -2,12 +2,14 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { durationSchema } from '../../processors/config/duration';
 import type { StreamEvent } from '../../processors/events/schema';
+import type { StackConfig } from '../config/stackConfig';
 import type { InvalidEventError } from '../producer/errors';
 import { Producer } from '../producer/Producer';
 import { paced } from '../producer/paced';
 import { readEvents } from '../producer/readEvents';
 import { simulateStore } from '../producer/storeSimulator';
-import { startStack } from '../stack';
+import { type Stack, startStack } from '../stack';
+import { ensureStream, requireStream } from '../stream/ensureStream';
 import { parseFlags } from './parseFlags';
 import { showProgress } from './progress';
 import { stackConfigFrom, withStackFlags } from './stackFlags';
@@ -85,7 +87,7 @@ export function produceCommand(): Command {
     const flags = parseFlags(produceFlagsSchema, rawFlags);
     if (!flags.generate && file === undefined)
       throw new Error('give an NDJSON file (or - for stdin), or --generate');
-    const stack = await startStack(stackConfigFrom(rawFlags), { redis: false });
+    const stack = await producedStack(stackConfigFrom(rawFlags));
     let refused = 0;
     const onInvalid = (error: InvalidEventError) => {
       refused += 1;
@@ -120,4 +122,24 @@ export function produceCommand(): Command {
       await stack.stop();
     }
   });
+}
+
+/**
+ * The stack `produce` puts into. It creates the stream only in emulators it started itself (they
+ * hold nothing else); a running stack's stream, or an AWS one, must exist, so a mistyped name
+ * stops it, naming `--stream`, instead of filling a new stream no consumer reads. It creates no
+ * tables: producing needs none.
+ */
+async function producedStack(config: StackConfig): Promise<Stack> {
+  const stack = await startStack(config, { redis: false, resources: false });
+  try {
+    const ownEmulator = config.target === 'embedded' && config.kinesisEndpoint === undefined;
+    const stream = ownEmulator
+      ? await ensureStream(stack.kinesis, config.streamName, config.shardCount)
+      : await requireStream(stack.kinesis, config.streamName);
+    return { ...stack, stream };
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
 }

@@ -284,12 +284,13 @@ describe('the pricestream CLI', () => {
     expect(consumed.stdout).toMatch(new RegExp(`: ${put} priced .*, 0 dead letters`));
   });
 
-  it('never creates a stream it is to read or reshard, nor tables on AWS unasked: it stops, naming the setting', async () => {
+  it('never creates a stream it is to read, reshard or put into on a running stack, nor tables on AWS unasked: it stops, naming the setting', async () => {
     const run = await freshStream(stack);
     const missing = `no-such-stream-${randomUUID().slice(0, 6)}`;
     for (const args of [
       ['consume', '--until-caught-up'],
       ['reshard', '3'],
+      ['produce', '--generate', '--count', '10'],
     ]) {
       const refused = await pricestream(run, ...args, '--stream', missing);
       expect(refused.code, args[0]).toBe(2);
@@ -300,6 +301,18 @@ describe('the pricestream CLI', () => {
     await expect(
       run.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: missing })),
     ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    // In emulators of its own, produce makes the stream: they hold nothing else.
+    const ownEmulators = await pricestream(
+      undefined,
+      'produce',
+      '--generate',
+      '--count',
+      '10',
+      '--stream',
+      missing,
+    );
+    expect(ownEmulators.code).toBe(0);
+    expect(ownEmulators.stdout).toMatch(/^put \d+ events \(10 in/);
 
     // On AWS (here --target aws with the emulators' endpoints) a new table prefix needs --create-tables.
     const prefix = `backfill-${randomUUID().slice(0, 6)}`;
