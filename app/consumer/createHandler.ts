@@ -18,6 +18,7 @@ import { planWindows } from '../../processors/window/windowPlan';
 import type { ShardLineage } from '../stream/ShardLineage';
 import { hashKeyOf } from '../stream/shardMap';
 import type { DeadLetterStore } from './DeadLetterStore';
+import { StaleStateError } from './errors';
 import type { PriceCache } from './PriceCache';
 import { type PriceStore, type StoredPrice, storedPrice } from './PriceStore';
 import type { ShardClock, StateStore, StoredSku } from './StateStore';
@@ -348,10 +349,18 @@ export function createHandler(
           return { batchItemFailures: [] };
         }),
         catchError((error: unknown) => {
-          logger.error('batch failed; it will be retried from its first record', {
-            error,
-            sequenceNumber: first,
-          });
+          // Another writer got to a SKU first (a reshard's sibling shard, a duplicate invocation):
+          // expected, and harmless on retry. Anything else is an error.
+          if (error instanceof StaleStateError)
+            logger.warn('batch retried: another writer changed a SKU it read', {
+              sku: error.sku,
+              sequenceNumber: first,
+            });
+          else
+            logger.error('batch failed; it will be retried from its first record', {
+              error,
+              sequenceNumber: first,
+            });
           metrics.addMetric('BatchFailures', 'Count', 1);
           // What the container held of the shard may be ahead of or behind the store now.
           warm?.forget(shardOf(firstRecord));

@@ -6,7 +6,7 @@ import {
   SplitShardCommand,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHandler } from '../../app/consumer/createHandler';
 import { DeadLetterStore } from '../../app/consumer/DeadLetterStore';
 import { PriceCache } from '../../app/consumer/PriceCache';
@@ -24,7 +24,7 @@ import { hashKeyOf, listAllShards } from '../../app/stream/shardMap';
 import { type PricingConfig, pricingConfigSchema } from '../../processors/config/pricingConfig';
 import type { StreamEvent } from '../../processors/events/schema';
 import { skuOf, splitBySku } from '../../processors/events/splitBySku';
-import { freshStream, priceLines, referencePrices } from '../helpers/pipelineStack';
+import { freshStream, lambdaRecordsByShard, priceLines, referencePrices } from '../helpers/pipelineStack';
 import { kinesisEmulators, startTestStack } from '../helpers/testStack';
 
 const config: PricingConfig = pricingConfigSchema.parse({
@@ -157,6 +157,52 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       }
     } finally {
       await pipeline.stop();
+    }
+  });
+  it('retries a batch that met another writer of its SKUs, logging a warning rather than an error', async () => {
+    const run = await freshStream(stack, 1);
+    const events = storeEvents(300);
+    await produce(run, events);
+    const [records] = [...(await lambdaRecordsByShard(run)).values()];
+    const container = () => {
+      const logger = new Logger({ logLevel: 'SILENT' });
+      return {
+        warn: vi.spyOn(logger, 'warn'),
+        error: vi.spyOn(logger, 'error'),
+        handle: createHandler({
+          config,
+          states: new StateStore(run.dynamo, run.tables.state),
+          prices: new PriceStore(run.dynamo, run.tables),
+          deadLetters: new DeadLetterStore(run.dynamo, run.tables.deadLetters),
+          cache: undefined,
+          logger,
+          metrics: new LocalMetrics(),
+          now: Date.now,
+        }),
+      };
+    };
+    // Two containers handed the same batch at once, as a duplicate invocation would be.
+    const containers = [container(), container()];
+    const event = { Records: records ?? [] };
+    const results = await Promise.all(containers.map(({ handle }) => handle(event)));
+
+    const failed = containers.filter((_, index) => (results[index]?.batchItemFailures.length ?? 0) > 0);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const { warn, error } of failed) {
+      expect(warn).toHaveBeenCalledWith(
+        'batch retried: another writer changed a SKU it read',
+        expect.anything(),
+      );
+      expect(error).not.toHaveBeenCalled();
+    }
+    // Retried, as Lambda would, the batch changes nothing twice.
+    for (const { handle } of failed) expect((await handle(event)).batchItemFailures).toEqual([]);
+    const perSku = new Map<string, number>();
+    countPerSku(perSku, events);
+    const stored = await new StateStore(run.dynamo, run.tables.state).loadSkus(perSku.keys());
+    for (const [sku, count] of perSku) {
+      const record = stored.get(sku)?.record;
+      expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
     }
   });
   it('keeps SKUs warm between batches, and reads them again after another container wrote the shard', async () => {
