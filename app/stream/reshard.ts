@@ -1,4 +1,5 @@
 import {
+  DescribeStreamSummaryCommand,
   type KinesisClient,
   MergeShardsCommand,
   SplitShardCommand,
@@ -43,6 +44,7 @@ export function nextReshardStep(open: readonly OpenShard[], target: number): Res
  * Splits and merges a stream's open shards, one step at a time (each once the stream is active
  * again), until it has `target`; tells `onStep` each step and the open shards after it. Returns
  * the open shard count at the end. A consumer reads each new shard once its parents are finished.
+ * An on-demand stream is refused: Kinesis allows splits and merges in provisioned mode only.
  */
 export async function reshard(
   kinesis: KinesisClient,
@@ -50,6 +52,11 @@ export async function reshard(
   target: number,
   onStep: (step: ReshardStep, openShards: number) => void = () => {},
 ): Promise<number> {
+  const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+  if (summary.StreamDescriptionSummary?.StreamModeDetails?.StreamMode === 'ON_DEMAND')
+    throw new Error(
+      `${streamName} is an on-demand stream: Kinesis scales its shards itself, and splitting or merging them needs provisioned mode`,
+    );
   const active = () =>
     waitUntilStreamExists({ client: kinesis, maxWaitTime: 300, minDelay: 1 }, { StreamName: streamName });
   await active();

@@ -1,5 +1,6 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
-import { nextReshardStep, type ReshardStep } from '../../../app/stream/reshard';
+import { nextReshardStep, type ReshardStep, reshard } from '../../../app/stream/reshard';
 import type { OpenShard } from '../../../app/stream/shardMap';
 
 const keySpace = 2n ** 128n;
@@ -90,5 +91,23 @@ describe('nextReshardStep', () => {
       half + quarter,
     ]);
     expect(nextReshardStep(open, 3)).toBeUndefined();
+  });
+});
+
+describe('reshard', () => {
+  it('refuses an on-demand stream before asking for any split or merge', async () => {
+    const sent: string[] = [];
+    // One function's error path: the emulators make provisioned streams only.
+    const kinesis = {
+      send: async (command: object) => {
+        sent.push(command.constructor.name);
+        return { StreamDescriptionSummary: { StreamModeDetails: { StreamMode: 'ON_DEMAND' } } };
+      },
+    } as unknown as KinesisClient;
+
+    await expect(reshard(kinesis, 'orders', 4)).rejects.toThrow(
+      'orders is an on-demand stream: Kinesis scales its shards itself',
+    );
+    expect(sent).toEqual(['DescribeStreamSummaryCommand']);
   });
 });
