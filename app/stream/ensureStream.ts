@@ -38,19 +38,27 @@ export async function ensureStream(
     }
   }
   await waitUntilStreamExists({ client: kinesis, maxWaitTime: 120, minDelay: 1 }, { StreamName: streamName });
-  const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
-  return { created, openShardCount: summary.StreamDescriptionSummary?.OpenShardCount ?? 0 };
+  return { ...(await requireStream(kinesis, streamName)), created };
 }
 
 /**
- * The open shard count of a stream that must exist already. Commands that read or reshard a stream
- * never create one: a mistyped name fails here, naming the setting, instead of making an empty
- * stream (on AWS, one billed by the shard hour) and waiting on it.
+ * The open shard count and capacity mode of a stream that must exist already. Commands that read
+ * or reshard a stream never create one: a mistyped name fails here, naming the setting, instead of
+ * making an empty stream (on AWS, one billed by the shard hour) and waiting on it.
  */
-export async function requireStream(kinesis: KinesisClient, streamName: string): Promise<StreamStatus> {
+export async function requireStream(
+  kinesis: KinesisClient,
+  streamName: string,
+): Promise<StreamStatus & { readonly onDemand: boolean }> {
   try {
-    const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
-    return { created: false, openShardCount: summary.StreamDescriptionSummary?.OpenShardCount ?? 0 };
+    const { StreamDescriptionSummary: summary } = await kinesis.send(
+      new DescribeStreamSummaryCommand({ StreamName: streamName }),
+    );
+    return {
+      created: false,
+      openShardCount: summary?.OpenShardCount ?? 0,
+      onDemand: summary?.StreamModeDetails?.StreamMode === 'ON_DEMAND',
+    };
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     throw new ConfigError(

@@ -1,10 +1,10 @@
 import {
-  DescribeStreamSummaryCommand,
   type KinesisClient,
   MergeShardsCommand,
   SplitShardCommand,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
+import { requireStream } from './ensureStream';
 import { loadShardMap, type OpenShard } from './shardMap';
 
 /** One change to a stream's shards: a shard split in two at a hash key, or two adjacent shards merged. */
@@ -52,8 +52,7 @@ export async function reshard(
   target: number,
   onStep: (step: ReshardStep, openShards: number) => void = () => {},
 ): Promise<number> {
-  const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
-  if (summary.StreamDescriptionSummary?.StreamModeDetails?.StreamMode === 'ON_DEMAND')
+  if ((await requireStream(kinesis, streamName)).onDemand)
     throw new Error(
       `${streamName} is an on-demand stream: Kinesis scales its shards itself, and splitting or merging them needs provisioned mode`,
     );
