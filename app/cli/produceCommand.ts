@@ -1,80 +1,33 @@
 import { Command } from 'commander';
 import { z } from 'zod';
-import { durationSchema } from '../../processors/config/duration';
-import type { StreamEvent } from '../../processors/events/schema';
 import type { StackConfig } from '../config/stackConfig';
 import type { InvalidEventError } from '../producer/errors';
 import { Producer } from '../producer/Producer';
 import { paced } from '../producer/paced';
 import { readEvents } from '../producer/readEvents';
-import { simulateStore } from '../producer/storeSimulator';
 import { type Stack, startStack } from '../stack';
 import { ensureStream, requireStream } from '../stream/ensureStream';
+import { generatedEvents, generatorFlagsSchema, withGeneratorOptions } from './generatorFlags';
 import { parseFlags } from './parseFlags';
 import { showProgress } from './progress';
 import { stackConfigFrom, withStackFlags } from './stackFlags';
 
-const produceFlagsSchema = z.object({
-  generate: z.boolean().default(false),
-  skus: z.coerce.number().int().min(1).max(10_000_000).default(1000),
-  rate: z.coerce.number().positive().default(1000),
-  count: z.coerce.number().int().positive().optional(),
-  duration: durationSchema.optional(),
+const produceFlagsSchema = generatorFlagsSchema.extend({
   realtime: z.boolean().default(false),
-  flashSaleAt: durationSchema.optional(),
-  flashSaleFor: durationSchema.default(60_000),
-  hotSkus: z.coerce.number().int().min(1).default(3),
-  hotShare: z.coerce.number().min(0).max(1).default(0.6),
-  seed: z.coerce.number().int().default(1),
-  startTime: z.iso.datetime({ offset: true }).optional(),
   aggregate: z.boolean().default(true),
   aggregateBy: z.enum(['shard', 'sku']).default('shard'),
   aggregateBytes: z.coerce.number().int().min(1024).max(1_048_556).default(262_144),
   maxAttempts: z.coerce.number().int().min(1).max(100).default(8),
 });
 
-export type ProduceFlags = z.infer<typeof produceFlagsSchema>;
-
-/** The generated store's events for a set of flags: bounded by --count or --duration. */
-export function generatedEvents(flags: ProduceFlags): Iterable<StreamEvent> {
-  const count =
-    flags.count ??
-    (flags.duration === undefined ? undefined : Math.ceil((flags.duration / 1000) * flags.rate));
-  return simulateStore({
-    skus: flags.skus,
-    rate: flags.rate,
-    count,
-    startTime: flags.startTime === undefined ? Date.now() : Date.parse(flags.startTime),
-    seed: flags.seed,
-    flashSale:
-      flags.flashSaleAt === undefined
-        ? undefined
-        : {
-            startAfterMs: flags.flashSaleAt,
-            durationMs: flags.flashSaleFor,
-            hotSkus: flags.hotSkus,
-            share: flags.hotShare,
-          },
-  });
-}
-
 export function produceCommand(): Command {
   return withStackFlags(
-    new Command('produce')
-      .description('put NDJSON events (a file, or - for stdin) or a generated store into the stream')
-      .argument('[file]', 'NDJSON file of events, or - for stdin')
-      .option('--generate', 'generate a simulated store instead of reading events')
-      .option('--skus <n>', 'generated catalogue size', '1000')
-      .option('--rate <events/s>', 'generated events per second of event time', '1000')
-      .option('--count <n>', 'generated events to put (default: unbounded)')
-      .option('--duration <d>', 'generated event time to cover, such as 10m (instead of --count)')
+    withGeneratorOptions(
+      new Command('produce')
+        .description('put NDJSON events (a file, or - for stdin) or a generated store into the stream')
+        .argument('[file]', 'NDJSON file of events, or - for stdin'),
+    )
       .option('--realtime', 'pace generated events at --rate on the wall clock')
-      .option('--flash-sale-at <d>', 'start a flash sale this far into the generated run, such as 2m')
-      .option('--flash-sale-for <d>', 'flash sale length', '1m')
-      .option('--hot-skus <n>', 'SKUs the flash sale concentrates on', '3')
-      .option('--hot-share <0..1>', 'share of orders going to the hot SKUs during the sale', '0.6')
-      .option('--seed <n>', 'simulation seed (same seed, same events)', '1')
-      .option('--start-time <iso>', 'event time of the first generated event (default: now)')
       .option('--no-aggregate', 'put one Kinesis record per event (no KPL aggregation), for comparison')
       .option(
         '--aggregate-by <shard|sku>',
