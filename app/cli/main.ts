@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/ConfigError';
+import { backtestCommand } from './backtestCommand';
 import { cacheCommand } from './cacheCommand';
 import { consumeCommand } from './consumeCommand';
 import { priceCommand } from './priceCommand';
@@ -17,6 +18,7 @@ const program = new Command('pricestream')
   .addCommand(priceCommand())
   .addCommand(cacheCommand())
   .addCommand(reshardCommand())
+  .addCommand(backtestCommand())
   .addCommand(stackCommand());
 
 try {

@@ -1,0 +1,225 @@
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { from, lastValueFrom, tap } from 'rxjs';
+import { z } from 'zod';
+import { type BacktestConfig, backtest } from '../../processors/backtest/backtest';
+import type { BacktestSummary } from '../../processors/backtest/backtestTally';
+import type { PriceChange } from '../../processors/window/outputs';
+import { ConfigError } from '../config/ConfigError';
+import { loadPricingConfig } from '../config/loadPricingConfig';
+import type { InvalidEventError } from '../producer/errors';
+import { readEvents } from '../producer/readEvents';
+import { generatedEvents, generatorFlagsSchema, withGeneratorOptions } from './generatorFlags';
+import { parseFlags } from './parseFlags';
+
+const backtestFlagsSchema = generatorFlagsSchema.extend({
+  config: z.array(z.string().min(1)).default([]),
+  paths: z.string().min(1).optional(),
+  sku: z.string().min(1).optional(),
+});
+
+/** The name that stands for the built-in defaults among `--config` files. */
+const defaultsName = 'defaults';
+
+/**
+ * `pricestream backtest`: recorded (or generated) events through several pricing configs side by
+ * side, as the consumer would price them on one shard; prints each config's price churn, moves
+ * and a revenue proxy, and can write every price path to a CSV file. Needs no stream or store.
+ */
+export function backtestCommand(): Command {
+  return withGeneratorOptions(
+    new Command('backtest')
+      .description('price NDJSON events (a file, or - for stdin) under several configs side by side')
+      .argument('[file]', 'NDJSON file of events, or - for stdin')
+      .option(
+        '--config <file>',
+        `a pricing config to compare (repeat for several; "${defaultsName}" is the built-in defaults)`,
+        (value: string, previous: string[] = []) => [...previous, value],
+      )
+      .option('--paths <file.csv>', 'write every price change of every config to this CSV file')
+      .option('--sku <sku>', "print this SKU's price path under each config"),
+  ).action(async (file: string | undefined, rawFlags: Record<string, unknown>) => {
+    const flags = parseFlags(backtestFlagsSchema, rawFlags);
+    if (!flags.generate && file === undefined)
+      throw new Error('give an NDJSON file (or - for stdin), or --generate');
+    if (flags.generate && flags.count === undefined && flags.duration === undefined)
+      throw new ConfigError('--duration', 'a generated backtest needs --duration or --count to end');
+    const configs = await loadConfigs(flags.config.length === 0 ? [defaultsName] : flags.config);
+    let refused = 0;
+    const onInvalid = (error: InvalidEventError) => {
+      refused += 1;
+      process.stderr.write(`refused ${error.message}\n`);
+    };
+    const source = flags.generate ? generatedEvents(flags) : readEvents(file ?? '-', onInvalid);
+    const csv = flags.paths === undefined ? undefined : await openCsv(flags.paths);
+    const skuPaths = new Map<string, PriceChange[]>(configs.map(({ label }) => [label, []]));
+    const summaries = new Map<string, BacktestSummary>();
+    let read = 0;
+    const started = performance.now();
+    let reported = started;
+    // From the pipeline itself, not a timer: a generated store runs without yielding to the event loop.
+    const progress = () => {
+      read += 1;
+      if (read % 10_000 !== 0 || performance.now() - reported < 5000) return;
+      reported = performance.now();
+      process.stderr.write(`-- ${((reported - started) / 1000).toFixed(0)}s: ${count(read)} events read\n`);
+    };
+    try {
+      await lastValueFrom(
+        from(source).pipe(
+          tap(progress),
+          backtest(configs),
+          tap((output) => {
+            if (output.kind === 'summary') summaries.set(output.label, output.summary);
+            else {
+              csv?.write(csvRow(output.label, output.change));
+              if (output.change.sku === flags.sku) skuPaths.get(output.label)?.push(output.change);
+            }
+          }),
+        ),
+        { defaultValue: undefined },
+      );
+    } finally {
+      if (csv !== undefined) {
+        csv.end();
+        await once(csv, 'close');
+      }
+    }
+    process.stdout.write(report(configs, summaries, read));
+    if (flags.sku !== undefined) process.stdout.write(pathsOf(flags.sku, skuPaths));
+    if (flags.paths !== undefined) process.stdout.write(`price paths written to ${flags.paths}\n`);
+    if (refused > 0) {
+      process.stderr.write(`${refused} lines refused\n`);
+      process.exitCode = 1;
+    }
+  });
+}
+
+/** Each `--config` file loaded and named by its file name (its path, where two names clash). */
+async function loadConfigs(files: readonly string[]): Promise<BacktestConfig[]> {
+  const names = files.map((file) => (file === defaultsName ? defaultsName : path.basename(file, '.json')));
+  const configs: BacktestConfig[] = [];
+  for (const [index, file] of files.entries()) {
+    const name = names[index] as string;
+    const label = names.indexOf(name) === names.lastIndexOf(name) ? name : file;
+    if (configs.some((config) => config.label === label))
+      throw new ConfigError('--config', `${file} is given twice`);
+    configs.push({ label, config: await loadPricingConfig(file === defaultsName ? undefined : file) });
+  }
+  return configs;
+}
+
+async function openCsv(file: string): Promise<WriteStream> {
+  const stream = createWriteStream(file);
+  await Promise.race([
+    once(stream, 'open'),
+    once(stream, 'error').then(([error]) => {
+      throw new ConfigError('--paths', `cannot write ${file}: ${(error as Error).message}`);
+    }),
+  ]);
+  stream.write('config,sku,asOf,price,previousPrice,reason,limitedBy\n');
+  return stream;
+}
+
+function csvRow(label: string, change: PriceChange): string {
+  const fields = [
+    label,
+    change.sku,
+    new Date(change.asOf).toISOString(),
+    change.price,
+    change.previousPrice ?? '',
+    change.reason,
+    change.limitedBy ?? '',
+  ];
+  return `${fields.map((field) => quoteCsv(String(field))).join(',')}\n`;
+}
+
+function quoteCsv(field: string): string {
+  return /[",\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
+}
+
+const count = (value: number) => value.toLocaleString('en-US');
+const money = (cents: number) =>
+  (cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const percent = (fraction: number) => `${(100 * fraction).toFixed(1)} %`;
+
+/** The side-by-side table, one row per config, and each config's moves by reason. */
+function report(
+  configs: readonly BacktestConfig[],
+  summaries: ReadonlyMap<string, BacktestSummary>,
+  read: number,
+): string {
+  const first = summaries.get(configs[0]?.label ?? '');
+  if (first === undefined || first.events === 0) return 'no events to backtest\n';
+  const header = [
+    'config',
+    'SKUs priced',
+    'moves',
+    'moves/SKU/h',
+    'mean move',
+    'rises',
+    'falls',
+    'late',
+    'revenue',
+    'vs recorded',
+  ];
+  const rows = configs.map(({ label }) => {
+    const summary = summaries.get(label) as BacktestSummary;
+    return [
+      label,
+      count(summary.skusPriced),
+      count(summary.priceChanges),
+      summary.changesPerSkuHour.toFixed(2),
+      percent(summary.meanStep),
+      count(summary.rises),
+      count(summary.falls),
+      count(summary.lateEvents),
+      money(summary.revenue),
+      summary.recordedRevenue === 0
+        ? '—'
+        : `${summary.revenue >= summary.recordedRevenue ? '+' : ''}${percent(summary.revenue / summary.recordedRevenue - 1)}`,
+    ];
+  });
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) =>
+        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+      )
+      .join('  ');
+  const reasons = configs.map(({ label }) => {
+    const byReason = Object.entries((summaries.get(label) as BacktestSummary).byReason)
+      .sort(([, a], [, b]) => b - a)
+      .map(([reason, moves]) => `${reason} ${count(moves)}`);
+    return `  ${label}: ${byReason.length === 0 ? 'no moves' : byReason.join(', ')}`;
+  });
+  return [
+    `backtest: ${count(read)} events (${count(first.events)} per SKU) over ${(first.spanMs / 60_000).toFixed(1)} min of event time, ` +
+      'priced as one shard, in the order given',
+    line(header),
+    ...rows.map(line),
+    "revenue: each order line's quantity at the price published for its SKU when the order arrived; " +
+      `vs recorded: against the orders' own unit prices (${money(first.recordedRevenue)})`,
+    'moves by reason:',
+    ...reasons,
+    '',
+  ].join('\n');
+}
+
+/** One SKU's price path under each config. */
+function pathsOf(sku: string, paths: ReadonlyMap<string, readonly PriceChange[]>): string {
+  const lines = [`price path of ${sku}:`];
+  for (const [label, changes] of paths) {
+    lines.push(`  ${label}: ${changes.length === 0 ? 'never priced' : ''}`);
+    for (const change of changes)
+      lines.push(
+        `    ${new Date(change.asOf).toISOString()}  ${money(change.price).padStart(9)}  ${change.reason}` +
+          `${change.limitedBy === undefined ? '' : `, ${change.limitedBy}`}`,
+      );
+  }
+  return `${lines.join('\n')}\n`;
+}
