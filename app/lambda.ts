@@ -54,6 +54,7 @@ const handle = createHandler({
   lineage: new KinesisShardLineage(createKinesisClient({ region }), settings.PRICESTREAM_STREAM),
   now: Date.now,
   sweep: oneLane,
+  repeats: oneLane,
   warm: oneLane && settings.WARM_SKUS > 0 ? new WarmSkus(settings.WARM_SKUS) : undefined,
 });
 

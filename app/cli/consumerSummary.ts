@@ -3,9 +3,10 @@ import type { LocalMetrics } from '../local/LocalMetrics';
 /** What the consumer has done in `seconds`, for a progress line: events priced, their rate, what came of them. */
 export function consumerSummary(metrics: LocalMetrics, seconds: number): string {
   const priced = metrics.total('EventsProcessed');
+  const repeated = metrics.total('RepeatedRecords');
   return (
     `${priced} priced (${(priced / seconds).toFixed(0)}/s), ${metrics.total('PriceChanges')} price changes, ` +
     `${metrics.total('LateEvents')} late, ${metrics.total('DeadLetters')} dead letters, ` +
-    `${metrics.total('BatchFailures')} batch retries`
+    `${repeated > 0 ? `${repeated} records put twice, ` : ''}${metrics.total('BatchFailures')} batch retries`
   );
 }

@@ -9,6 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { noRecentRecords, type RecentRecords } from '../../processors/events/repeatedRecords';
 import type { SkuRecord } from '../../processors/window/skuRecord';
 import { DynamoWireClient } from '../stores/DynamoWireClient';
 import { documentClient } from '../stores/documents';
@@ -47,7 +48,8 @@ const writeConcurrency = 32;
 
 /**
  * The consumer's state in DynamoDB: one item per SKU (its record, a version for conditional
- * writes, and its place in the due index while it is active), one per shard (its clock), and a
+ * writes, and its place in the due index while it is active), one per shard (its clock and the
+ * digests of its newest records, see `findRepeats`), and a
  * flag saying the Redis cache missed updates. Per-item atomicity only: every write is conditional
  * on what was read, so no transaction is needed (dynalite has none).
  */
@@ -148,12 +150,15 @@ export class StateStore {
   }
 
   /**
-   * A shard's clock, the stamp of the container that last wrote it (see WarmSkus), and whether
-   * the cache is flagged as behind, in one read.
+   * A shard's clock, its newest records' digests, the stamp of the container that last wrote it
+   * (see WarmSkus), and whether the cache is flagged as behind, in one read.
    */
-  async loadShard(
-    shardId: string,
-  ): Promise<{ clock: ShardClock; writer: string | undefined; cacheBehind: boolean }> {
+  async loadShard(shardId: string): Promise<{
+    clock: ShardClock;
+    recent: RecentRecords;
+    writer: string | undefined;
+    cacheBehind: boolean;
+  }> {
     const page = await this.documents.send(
       new BatchGetCommand({
         RequestItems: {
@@ -168,6 +173,13 @@ export class StateStore {
         maxEventTime: shard?.maxEventTime as number | undefined,
         nextTick: shard?.nextTick as number | undefined,
       },
+      recent:
+        typeof shard?.recentThrough === 'string'
+          ? {
+              through: shard.recentThrough,
+              digests: typeof shard.recentDigests === 'string' ? shard.recentDigests.split(',') : [],
+            }
+          : noRecentRecords,
       writer: shard?.writer as string | undefined,
       cacheBehind: items.some((item) => item.sku === cacheFlagKey),
     };
@@ -175,22 +187,45 @@ export class StateStore {
 
   /**
    * Moves a shard's clock forward, never back (a slower retry or another lane leaves it as is),
-   * and stamps the shard with its `writer`, if given, either way.
+   * with the digests of its newest records, if given; and stamps the shard with its `writer`, if
+   * given, either way. A batch with no event to start the clock saves only the digests.
    */
-  async saveShard(shardId: string, clock: ShardClock, writer?: string): Promise<void> {
-    if (clock.maxEventTime === undefined) return;
+  async saveShard(
+    shardId: string,
+    clock: ShardClock,
+    writer?: string,
+    recent?: RecentRecords,
+  ): Promise<void> {
     const key = { sku: shardKey(shardId) };
     const stamp = writer === undefined ? {} : { ':writer': writer };
+    const digests =
+      recent?.through === undefined
+        ? undefined
+        : { ':through': recent.through, ':digests': recent.digests.join(',') };
+    const setDigests = digests === undefined ? '' : ', recentThrough = :through, recentDigests = :digests';
+    if (clock.maxEventTime === undefined) {
+      if (digests !== undefined)
+        await this.documents.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: `SET ${setDigests.slice(2)}`,
+            ExpressionAttributeValues: digests,
+          }),
+        );
+      return;
+    }
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.table,
           Key: key,
-          UpdateExpression: `SET maxEventTime = :max, nextTick = :next${writer === undefined ? '' : ', writer = :writer'}`,
+          UpdateExpression: `SET maxEventTime = :max, nextTick = :next${setDigests}${writer === undefined ? '' : ', writer = :writer'}`,
           ConditionExpression: 'attribute_not_exists(maxEventTime) OR maxEventTime <= :max',
           ExpressionAttributeValues: {
             ':max': clock.maxEventTime,
             ':next': clock.nextTick ?? null,
+            ...digests,
             ...stamp,
           },
         }),

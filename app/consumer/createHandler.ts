@@ -5,6 +5,12 @@ import type { PricingConfig } from '../../processors/config/pricingConfig';
 import type { DecodedEvent } from '../../processors/events/decodedEvent';
 import { decodeRecords, shardOf } from '../../processors/events/decodeRecords';
 import {
+  findRepeats,
+  inheritedRecords,
+  noRecentRecords,
+  type RecentRecords,
+} from '../../processors/events/repeatedRecords';
+import {
   type CoreState,
   createCoreState,
   priceSkus,
@@ -54,6 +60,12 @@ export interface ConsumerDeps {
    */
   readonly sweep?: boolean;
   /**
+   * Recognise records a producer put twice (`findRepeats`) and apply their events once. Off with
+   * a parallelization factor above 1, like the sweep: lanes would overwrite each other's digests
+   * of the shard's newest records. @default true
+   */
+  readonly repeats?: boolean;
+  /**
    * Where a shard came from. With it, a batch also sweeps the idle SKUs its parent shards left
    * (those that hash into this shard), so their prices decay after a reshard too.
    */
@@ -74,6 +86,9 @@ interface Batch {
   /** Kinesis records in the batch (an aggregated record holds many events). */
   readonly records: number;
   readonly events: number;
+  /** Records a producer put again, and the shard's newest records after this batch, to store. */
+  readonly repeatedRecords: number;
+  readonly recent: RecentRecords | undefined;
   readonly deadLetters: ReturnType<typeof decodeRecords>['deadLetters'];
   readonly cacheBehind: boolean;
   readonly oldestArrival: number;
@@ -133,12 +148,55 @@ export function createHandler(
     const [shard, first] = await Promise.all([states.loadShard(shardId), loadSkus(shardId, skus)]);
     const current = warm?.check(shardId, shard.writer) !== false || first.held === 0;
     const { loaded } = current ? first : await loadSkus(shardId, skus);
-    const clock = shard.clock.maxEventTime === undefined ? await inheritedClock(shardId) : shard.clock;
+    const started =
+      shard.clock.maxEventTime !== undefined &&
+      (deps.repeats === false || shard.recent.through !== undefined);
+    const parents = started ? undefined : await inherited(shardId);
+    const clock = shard.clock.maxEventTime === undefined ? (parents?.clock ?? {}) : shard.clock;
     const state = createCoreState(config, clock);
     const oldestArrival = Math.min(
       ...records.map((record) => record.kinesis.approximateArrivalTimestamp * 1000),
     );
-    return { shardId, decoded, state, loaded, cacheBehind: shard.cacheBehind, oldestArrival, early };
+    const repeated =
+      deps.repeats === false
+        ? undefined
+        : findRepeats(
+            decoded.digests,
+            shard.recent.through === undefined ? (parents?.recent ?? noRecentRecords) : shard.recent,
+          );
+    return {
+      shardId,
+      state,
+      loaded,
+      cacheBehind: shard.cacheBehind,
+      oldestArrival,
+      early,
+      recent: repeated?.recent,
+      ...withoutRepeats(decoded, repeated?.repeats ?? new Set()),
+    };
+  };
+
+  /**
+   * The batch's events with those of repeated records marked, for the core to record their
+   * positions and apply nothing; the dead letters without theirs (the first copy's are stored).
+   */
+  const withoutRepeats = (decoded: ReturnType<typeof decodeRecords>, repeats: ReadonlySet<string>) => {
+    const isRepeat = (event: DecodedEvent) => repeats.has(event.position.sequenceNumber);
+    if (repeats.size === 0)
+      return {
+        events: decoded.events,
+        deadLetters: decoded.deadLetters,
+        repeatedRecords: 0,
+        repeatedEvents: 0,
+      };
+    return {
+      events: decoded.events.map((event) => (isRepeat(event) ? { ...event, repeat: true } : event)),
+      deadLetters: decoded.deadLetters.filter(
+        (deadLetter) => !repeats.has(deadLetter.position.sequenceNumber),
+      ),
+      repeatedRecords: repeats.size,
+      repeatedEvents: decoded.events.filter(isRepeat).length,
+    };
   };
 
   /**
@@ -195,21 +253,25 @@ export function createHandler(
   };
 
   /**
-   * The clock a shard that has none starts from: the latest of its parents' after a reshard (a
-   * merge has two), so its watermark goes on from theirs. Started afresh, it would take events the
-   * parents had already passed as on time for the first `allowedLateness` of event time.
+   * What a shard that has not started takes from its parents after a reshard (a merge has two):
+   * the latest of their clocks, so its watermark goes on from theirs (started afresh, it would take
+   * events the parents had already passed as on time for the first `allowedLateness` of event
+   * time); and their newest records' digests, since a producer's retry can cross the reshard.
    */
-  const inheritedClock = async (shardId: string): Promise<ShardClock> => {
+  const inherited = async (shardId: string): Promise<{ clock: ShardClock; recent: RecentRecords }> => {
     const family = await deps.lineage?.familyOf(shardId);
-    if (family === undefined || family.parents.length === 0) return {};
+    if (family === undefined || family.parents.length === 0) return { clock: {}, recent: noRecentRecords };
     const parents = await Promise.all(family.parents.map((parent) => states.loadShard(parent)));
     const latest = (times: (number | undefined)[]) => {
       const known = times.filter((time): time is number => typeof time === 'number'); // null: no tick yet
       return known.length === 0 ? undefined : Math.max(...known);
     };
     return {
-      maxEventTime: latest(parents.map(({ clock }) => clock.maxEventTime)),
-      nextTick: latest(parents.map(({ clock }) => clock.nextTick)),
+      clock: {
+        maxEventTime: latest(parents.map(({ clock }) => clock.maxEventTime)),
+        nextTick: latest(parents.map(({ clock }) => clock.nextTick)),
+      },
+      recent: inheritedRecords(parents.map(({ recent }) => recent)),
     };
   };
 
@@ -315,6 +377,7 @@ export function createHandler(
         nextTick: Number.isFinite(nextTick) ? nextTick : undefined,
       },
       warm?.writer,
+      batch.recent,
     );
     if (batch.sweptThrough !== undefined) warm?.swept(batch.shardId, batch.sweptThrough);
     if (batch.cacheBehind && published) await rebuildCache();
@@ -328,7 +391,7 @@ export function createHandler(
     return lastValueFrom(
       defer(() => prepare(event)).pipe(
         concatMap((prepared) =>
-          from(prepared.decoded.events).pipe(
+          from(prepared.events).pipe(
             priceSkus(config, { state: prepared.state, load: (sku) => prepared.loaded.get(sku)?.record }),
             toArray(),
             map(
@@ -336,8 +399,7 @@ export function createHandler(
                 ...prepared,
                 outputs,
                 records: event.Records.length,
-                events: prepared.decoded.events.length,
-                deadLetters: prepared.decoded.deadLetters,
+                events: prepared.events.length - prepared.repeatedEvents,
               }),
             ),
           ),
@@ -374,10 +436,16 @@ export function createHandler(
     const late = batch.outputs.filter((output) => output.kind === 'late').length;
     metrics.addMetric('RecordsProcessed', 'Count', batch.records);
     metrics.addMetric('EventsProcessed', 'Count', batch.events);
+    metrics.addMetric('RepeatedRecords', 'Count', batch.repeatedRecords);
     metrics.addMetric('PriceChanges', 'Count', changes.length);
     metrics.addMetric('LateEvents', 'Count', late);
     metrics.addMetric('DeadLetters', 'Count', batch.deadLetters.length);
     metrics.addMetric('EventAgeAtPrice', 'Milliseconds', Math.max(0, deps.now() - batch.oldestArrival));
+    if (batch.repeatedRecords > 0)
+      logger.warn('records a producer put twice: their events were applied once', {
+        shardId: batch.shardId,
+        repeatedRecords: batch.repeatedRecords,
+      });
     if (batch.deadLetters.length > 0) {
       logger.warn('records sent to dead letters', {
         shardId: batch.shardId,

@@ -65,6 +65,7 @@ export function startPipeline(stack: Stack, options: PipelineOptions): Pipeline 
     metrics,
     lineage: new KinesisShardLineage(stack.kinesis, stackConfig.streamName),
     sweep: oneLane,
+    repeats: oneLane,
     warm: oneLane && warmSkus > 0 ? new WarmSkus(warmSkus) : undefined,
     now: Date.now,
   });

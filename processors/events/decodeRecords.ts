@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { DeadLetter, DecodedEvent, DecodeStep } from './decodedEvent';
-import { userRecordsOf } from './kplRecords';
+import { checksumBytes } from './kplFormat';
+import { isAggregated, userRecordsOf } from './kplRecords';
 import { parseEvent } from './parseEvent';
 import type { EventPosition } from './position';
+import type { RecordDigest } from './repeatedRecords';
 import { skuOf, splitBySku } from './splitBySku';
 
 /** The fields of a Lambda Kinesis record decoding needs (a `KinesisStreamRecord` has them all). */
@@ -14,10 +17,12 @@ export interface KinesisRecordInput {
   };
 }
 
-/** What a batch of records decodes to: events in stream order, and the dead letters. */
+/** What a batch of records decodes to: events in stream order, the dead letters, and each record's digest. */
 export interface DecodedBatch {
   readonly events: DecodedEvent[];
   readonly deadLetters: DeadLetter[];
+  /** Each record's sequence number and the digest of its bytes, in the order given (see `findRepeats`). */
+  readonly digests: RecordDigest[];
 }
 
 /** Strict: bytes that are not UTF-8 are a dead letter, not replacement characters. */
@@ -33,8 +38,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function decodeRecords(records: readonly KinesisRecordInput[]): DecodedBatch {
   const events: DecodedEvent[] = [];
   const deadLetters: DeadLetter[] = [];
-  for (const record of records) decodeRecord(record, events, deadLetters);
-  return { events, deadLetters };
+  const digests: RecordDigest[] = [];
+  for (const record of records) {
+    const digest = decodeRecord(record, events, deadLetters);
+    digests.push({ sequenceNumber: record.kinesis.sequenceNumber, digest });
+  }
+  return { events, deadLetters, digests };
 }
 
 /** The shard of a Lambda Kinesis record: its eventID is `shardId-…:sequenceNumber`. */
@@ -43,10 +52,12 @@ export function shardOf(record: KinesisRecordInput): string {
   return colon < 0 ? record.eventID : record.eventID.slice(0, colon);
 }
 
-function decodeRecord(record: KinesisRecordInput, events: DecodedEvent[], deadLetters: DeadLetter[]): void {
+/** Decodes one record into `events` and `deadLetters`; returns the digest of its bytes. */
+function decodeRecord(record: KinesisRecordInput, events: DecodedEvent[], deadLetters: DeadLetter[]): string {
   const shardId = shardOf(record);
   const { partitionKey, sequenceNumber, data } = record.kinesis;
   const bytes = base64Bytes(data);
+  const digest = digestOf(bytes);
   let userRecords: ReturnType<typeof userRecordsOf>;
   try {
     userRecords = userRecordsOf(bytes, partitionKey);
@@ -55,7 +66,7 @@ function decodeRecord(record: KinesisRecordInput, events: DecodedEvent[], deadLe
     deadLetters.push(
       deadLetter(position, partitionKey, 'deaggregate', undefined, (error as Error).message, bytes),
     );
-    return;
+    return digest;
   }
   for (const user of userRecords) {
     const position: EventPosition = { shardId, sequenceNumber, subSequenceNumber: user.subSequenceNumber };
@@ -89,6 +100,19 @@ function decodeRecord(record: KinesisRecordInput, events: DecodedEvent[], deadLe
       for (const part of splitBySku(event))
         events.push({ sku: skuOf(part), eventTime, event: part, position });
   }
+  return digest;
+}
+
+/**
+ * The first 8 bytes of a record's MD5, base64url: an aggregate's own checksum (its last 16 bytes,
+ * already there), a plain record's computed. Two records with the same bytes carry the same events,
+ * whose ids the contract makes unique: one was put twice.
+ */
+function digestOf(bytes: Buffer): string {
+  const md5 = isAggregated(bytes)
+    ? bytes.subarray(bytes.length - checksumBytes)
+    : createHash('md5').update(bytes).digest();
+  return md5.toString('base64url', 0, 8);
 }
 
 /**

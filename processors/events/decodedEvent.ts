@@ -7,6 +7,11 @@ export interface DecodedEvent {
   readonly eventTime: number;
   readonly event: StreamEvent;
   readonly position: EventPosition;
+  /**
+   * A copy of an earlier record of its shard, put again by a producer's retry (see `findRepeats`):
+   * the core records its position on the SKU and counts it, and applies nothing.
+   */
+  readonly repeat?: boolean;
 }
 
 /** The step of decoding a record failed at. */

@@ -15,12 +15,7 @@ export interface UserRecordBytes {
  * that into a dead letter.
  */
 export function userRecordsOf(bytes: Buffer, partitionKey: string): UserRecordBytes[] {
-  if (
-    bytes.length <= magic.length + checksumBytes ||
-    bytes.compare(magic, 0, magic.length, 0, magic.length) !== 0
-  ) {
-    return [{ partitionKey, data: bytes, subSequenceNumber: 0 }];
-  }
+  if (!isAggregated(bytes)) return [{ partitionKey, data: bytes, subSequenceNumber: 0 }];
   const body = bytes.subarray(magic.length, bytes.length - checksumBytes);
   const checksum = createHash('md5').update(body).digest();
   if (checksum.compare(bytes, bytes.length - checksumBytes) !== 0)
@@ -34,6 +29,14 @@ export function userRecordsOf(bytes: Buffer, partitionKey: string): UserRecordBy
     data: record.data,
     subSequenceNumber: index,
   }));
+}
+
+/** Whether a record's bytes are a KPL aggregate: the magic number, something, an MD5 checksum. */
+export function isAggregated(bytes: Buffer): boolean {
+  return (
+    bytes.length > magic.length + checksumBytes &&
+    bytes.compare(magic, 0, magic.length, 0, magic.length) === 0
+  );
 }
 
 /**

@@ -182,6 +182,11 @@ function foldInto(
       sku.applied[event.position.shardId] = event.position;
       emit({ kind: 'late', sku: sku.sku, event, watermark: at });
     },
+    repeat(sku, event) {
+      if (!isNew(sku, event.position)) return;
+      sku.repeatedEvents += 1;
+      sku.applied[event.position.shardId] = event.position;
+    },
     tick: emitChange,
     evict(sku) {
       evict(sku);

@@ -24,6 +24,8 @@ export interface SkuRecord {
   readonly onHandTime?: number | undefined;
   readonly lateEvents: number;
   readonly appliedEvents: number;
+  /** Absent in records stored before repeats were counted: none. */
+  readonly repeatedEvents?: number | undefined;
   readonly price: PriceState;
   readonly windows?:
     | {
@@ -70,6 +72,7 @@ export function idleRecord(state: SkuState): SkuRecord {
     onHandTime: finite(state.onHandTime),
     lateEvents: state.lateEvents,
     appliedEvents: state.appliedEvents,
+    repeatedEvents: state.repeatedEvents,
     price: withoutUndefined(state.price),
     nextTick: undefined,
     dueAt: undefined,
@@ -94,6 +97,7 @@ export function fromRecord(record: SkuRecord, config: PricingConfig, slab: PaneS
   state.onHandTime = record.onHandTime ?? Number.NEGATIVE_INFINITY;
   state.lateEvents = record.lateEvents;
   state.appliedEvents = record.appliedEvents ?? 0;
+  state.repeatedEvents = record.repeatedEvents ?? 0;
   state.price = { ...initialPrice(record.price) };
   if (record.windows !== undefined) {
     const none = (head: number) => (head === Number.MIN_SAFE_INTEGER ? Number.NEGATIVE_INFINITY : head);

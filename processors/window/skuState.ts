@@ -47,6 +47,8 @@ export interface SkuState extends ActiveSku {
   lateEvents: number;
   /** Events applied (not late, not duplicates): with `lateEvents`, every event of the SKU, once. */
   appliedEvents: number;
+  /** Copies of applied events that a producer put again (`DecodedEvent.repeat`), not applied. */
+  repeatedEvents: number;
   /**
    * Orders this state's long ring has held since the state was made or loaded: never less than the
    * orders any of its windows holds, so below `minOrders` no tick can see a demand signal.
@@ -84,6 +86,7 @@ export function createSkuState(sku: string, config: PricingConfig, slab: PaneSla
     onHandTime: Number.NEGATIVE_INFINITY,
     lateEvents: 0,
     appliedEvents: 0,
+    repeatedEvents: 0,
     ordersHeld: 0,
     price: initialPriceState,
     applied: {},

@@ -17,6 +17,8 @@ export interface SkuSink<T extends ActiveSku> {
   open(sku: string): T;
   event(sku: T, event: DecodedEvent): void;
   late(sku: T, event: DecodedEvent, watermark: number): void;
+  /** A copy of an event already applied (`DecodedEvent.repeat`): its position is the SKU's too. */
+  repeat(sku: T, event: DecodedEvent): void;
   tick(sku: T, at: number): void;
   evict(sku: T, at: number): void;
 }
@@ -54,6 +56,12 @@ export function advanceWatermark<T extends ActiveSku>(
   plan: WindowPlan,
   sink: SkuSink<T>,
 ): void {
+  if (event.repeat === true) {
+    // Neither the clock nor the SKU's windows: its original already moved them. Like a late
+    // event, it makes an idle SKU active just long enough to be evicted again.
+    sink.repeat(activate(state, event.sku, sink), event);
+    return;
+  }
   const watermark = watermarkOf(state, plan);
   if (event.eventTime < watermark) {
     // Counted by its SKU; an idle SKU becomes active just long enough to be evicted again.

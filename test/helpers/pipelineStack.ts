@@ -66,12 +66,19 @@ export async function lambdaRecordsByShard(stack: Stack): Promise<Map<string, Ki
   return byShard;
 }
 
-/** What the pure core prices for a stream's records, shard by shard: the reference. */
-export async function referencePrices(stack: Stack, config: PricingConfig): Promise<PriceChange[]> {
+/**
+ * What the pure core prices for a stream's records, shard by shard: the reference. `keep` picks
+ * the records of a shard to price (all of them by default).
+ */
+export async function referencePrices(
+  stack: Stack,
+  config: PricingConfig,
+  keep: (records: KinesisStreamRecord[]) => KinesisStreamRecord[] = (records) => records,
+): Promise<PriceChange[]> {
   const changes: PriceChange[] = [];
   for (const records of (await lambdaRecordsByShard(stack)).values()) {
     const outputs: CoreOutput[] = await lastValueFrom(
-      from(decodeRecords(records).events).pipe(
+      from(decodeRecords(keep(records)).events).pipe(
         priceSkus(config, { state: createCoreState(config) }),
         toArray(),
       ),
@@ -79,6 +86,12 @@ export async function referencePrices(stack: Stack, config: PricingConfig): Prom
     changes.push(...outputs.filter((output): output is PriceChange => output.kind === 'price'));
   }
   return changes;
+}
+
+/** A shard's records without the copies of earlier ones (the same bytes put again). */
+export function firstCopies(records: KinesisStreamRecord[]): KinesisStreamRecord[] {
+  const seen = new Set<string>();
+  return records.filter((record) => !seen.has(record.kinesis.data) && seen.add(record.kinesis.data));
 }
 
 /** A comparable line per price change: SKU, as-of, price and reason. */

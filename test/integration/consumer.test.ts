@@ -22,9 +22,17 @@ import { DynamoWireClient } from '../../app/stores/DynamoWireClient';
 import { reshard } from '../../app/stream/reshard';
 import { hashKeyOf, listAllShards } from '../../app/stream/shardMap';
 import { type PricingConfig, pricingConfigSchema } from '../../processors/config/pricingConfig';
+import { decodeRecords } from '../../processors/events/decodeRecords';
 import type { StreamEvent } from '../../processors/events/schema';
 import { skuOf, splitBySku } from '../../processors/events/splitBySku';
-import { freshStream, lambdaRecordsByShard, priceLines, referencePrices } from '../helpers/pipelineStack';
+import { injectLostAnswers } from '../helpers/injectLostAnswers';
+import {
+  firstCopies,
+  freshStream,
+  lambdaRecordsByShard,
+  priceLines,
+  referencePrices,
+} from '../helpers/pipelineStack';
 import { kinesisEmulators, startTestStack } from '../helpers/testStack';
 
 const config: PricingConfig = pricingConfigSchema.parse({
@@ -430,6 +438,63 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
     for (const [sku, stored] of states) {
       expect(replayed.get(sku)?.record.lateEvents).toBe(stored.record.lateEvents);
       expect(replayed.get(sku)?.record.applied).toEqual(stored.record.applied);
+    }
+  });
+
+  it('applies once the events of records a producer put again after losing the answer, in a replay too', async () => {
+    const run = await freshStream(stack);
+    const events = storeEvents(1200);
+    const perSku = new Map<string, number>();
+    countPerSku(perSku, events);
+    const lost = injectLostAnswers(run.kinesis, (request) => request % 4 === 1);
+    try {
+      await produce(run, events);
+    } finally {
+      lost.remove();
+    }
+    const records = [...(await lambdaRecordsByShard(run)).values()].flat();
+    const copies = records.length - new Set(records.map((record) => record.kinesis.data)).size;
+    const copiedEvents =
+      decodeRecords(records).events.length - [...perSku.values()].reduce((a, b) => a + b, 0);
+    expect(lost.lost()).toBeGreaterThan(0);
+    expect(copies).toBeGreaterThan(0);
+
+    const first = startPipeline(run, {
+      config,
+      cachePrefix: `test:${randomUUID()}:`,
+      settings: { batchSize: 7 },
+      logLevel: 'ERROR',
+    });
+    await first.poller.whenCaughtUp();
+    await first.stop();
+    const stored = await expectEachEventOnce(first, perSku);
+    const repeated = () =>
+      [...stored.values()].reduce((sum, { record }) => sum + (record.repeatedEvents ?? 0), 0);
+    expect(repeated()).toBe(copiedEvents);
+    expect(first.metrics.total('RepeatedRecords')).toBe(copies);
+    const history = await storedHistory(first, perSku.keys());
+    expect(history).toEqual(priceLines(await referencePrices(run, config, firstCopies)));
+
+    // A replay from TRIM_HORIZON with its own checkpoints, into the same tables: copies and all,
+    // nothing changes, the copies' counts included.
+    const replay = startPipeline(run, {
+      config,
+      consumer: 'replay',
+      cachePrefix: `test:${randomUUID()}:`,
+      settings: { batchSize: 13 },
+      logLevel: 'ERROR',
+    });
+    await replay.poller.whenCaughtUp();
+    await replay.stop();
+    expect(await storedHistory(replay, perSku.keys())).toEqual(history);
+    const replayed = await replay.states.loadSkus(perSku.keys());
+    for (const [sku, { record }] of stored) {
+      const again = replayed.get(sku)?.record;
+      expect([again?.appliedEvents, again?.lateEvents, again?.repeatedEvents], sku).toEqual([
+        record.appliedEvents,
+        record.lateEvents,
+        record.repeatedEvents,
+      ]);
     }
   });
 

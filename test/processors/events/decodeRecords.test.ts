@@ -27,6 +27,24 @@ describe('decodeRecords', () => {
     expect(new Set(positions).size).toBe(3);
   });
 
+  it('gives each record the digest of its bytes: the same for a copy, another for anything else', () => {
+    const plain = plainRecords([...events, events[0]]);
+    const aggregated = aggregatedRecords(events, 64 * 1024);
+    const aggregate = Buffer.from(aggregated[0]?.kinesis.data as string, 'base64');
+
+    const { digests } = decodeRecords([...plain, ...aggregated, ...aggregated]);
+
+    expect(digests.map((digest) => digest.sequenceNumber)).toEqual(
+      [...plain, ...aggregated, ...aggregated].map((record) => record.kinesis.sequenceNumber),
+    );
+    const [a, b, c, aAgain, whole, wholeAgain] = digests.map((digest) => digest.digest);
+    expect(aAgain).toBe(a);
+    expect(new Set([a, b, c, whole]).size).toBe(4);
+    expect(wholeAgain).toBe(whole);
+    // An aggregate's digest is its own MD5 checksum, not a second hash of 64 KB.
+    expect(whole).toBe(aggregate.subarray(aggregate.length - 16).toString('base64url', 0, 8));
+  });
+
   it('splits an order spanning several SKUs into one event per SKU at the same position', () => {
     const order = orderEvent({
       lines: [

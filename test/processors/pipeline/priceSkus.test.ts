@@ -313,6 +313,46 @@ describe('priceSkus with stored records (one Lambda invocation per batch)', () =
     );
   });
 
+  it('applies once the events of a record a producer put twice, and counts the copy where it was', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        streamArbitrary({ skus: 4, minLength: 1 }),
+        fc.array(fc.record({ source: fc.nat(), delay: fc.nat({ max: 8 }) }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (stream, copies, cuts) => {
+          const events = decodedEvents(stream);
+          // Each copy goes in a few events after its original, as a producer's retry lands.
+          const after = new Map<number, DecodedEvent[]>();
+          for (const { source, delay } of copies) {
+            const original = events[source % events.length] as DecodedEvent;
+            const at = Math.min(events.length - 1, (source % events.length) + delay);
+            after.set(at, [...(after.get(at) ?? []), { ...original, repeat: true }]);
+          }
+          const withCopies = events
+            .flatMap((event, index) => [event, ...(after.get(index) ?? [])])
+            .map((event, index) => ({
+              ...event,
+              position: { ...event.position, sequenceNumber: String(1000 + index) },
+            }));
+
+          const once = await invocations([events]);
+          const twice = await invocations(cut(withCopies, cuts));
+
+          expect(bySkuAndTime(twice.outputs)).toEqual(bySkuAndTime(once.outputs));
+          const counts = (store: Map<string, SkuRecord>) =>
+            new Map([...store].map(([sku, record]) => [sku, [record.appliedEvents, record.lateEvents]]));
+          expect(counts(twice.store)).toEqual(counts(once.store));
+          const repeated = [...twice.store.values()].reduce(
+            (sum, record) => sum + (record.repeatedEvents ?? 0),
+            0,
+          );
+          expect(repeated).toBe(copies.length);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
   it('changes nothing when batches are delivered again (retries, replays)', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -66,6 +66,7 @@ describe('window sums over the pane ring', () => {
           late: () => {
             late += 1;
           },
+          repeat: () => {},
           evict: (sku) => slab.release(sku.slot),
           tick: (sku, at) => {
             priceAt(sku, slab, at, plan);
@@ -105,6 +106,7 @@ describe('ticks that cannot move a price', () => {
       open: (sku) => createSkuState(sku, config, slab),
       event: (sku, event) => applyEvent(sku, slab, event, plan),
       late: () => {},
+      repeat: () => {},
       evict: (sku) => slab.release(sku.slot),
       tick: (sku, at) => {
         if (!prices(sku)) return;

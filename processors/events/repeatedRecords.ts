@@ -1,0 +1,66 @@
+import { compareSequenceNumbers } from './position';
+
+/**
+ * Digests of a shard's newest Kinesis records, by which a record a producer put twice is known.
+ * A producer that retries a PutRecords request after a failure it cannot read (a timeout, a
+ * dropped connection, a 5xx after the records landed) puts records already in the stream again,
+ * byte for byte: the same KPL aggregate, or the same plain event. Kinesis gives the copy a new
+ * sequence number, so the positions that make redeliveries harmless do not catch it.
+ */
+export interface RecentRecords {
+  /** Sequence number of the newest record the digests cover; records up to it were seen before. */
+  readonly through: string | undefined;
+  /** Digests of the newest records, oldest first, at most `recentRecordsKept`. */
+  readonly digests: readonly string[];
+}
+
+/**
+ * How many of a shard's newest records are remembered: 64 digests of 11 characters keep the
+ * shard's item under 1 KB, one write unit. A producer's retry follows its first attempt within a
+ * request or two of that shard, and an aggregating producer puts at most a few records a second
+ * per shard.
+ */
+export const recentRecordsKept = 64;
+
+export const noRecentRecords: RecentRecords = { through: undefined, digests: [] };
+
+/** A record's sequence number and the digest of its bytes (see `decodeRecords`). */
+export interface RecordDigest {
+  readonly sequenceNumber: string;
+  readonly digest: string;
+}
+
+/**
+ * Which of a batch's records (in stream order) repeat a record among the shard's newest, or an
+ * earlier one of the batch, and the shard's newest records after the batch. A record at or before
+ * `recent.through` is a redelivery (a retried batch, a replay), not a repeat: it was judged when
+ * first read, and the positions its events left on their SKUs tell whether they were applied.
+ * A pure function of the shard's records: a replay judges every record as the first run did.
+ */
+export function findRepeats(
+  records: readonly RecordDigest[],
+  recent: RecentRecords,
+): { repeats: Set<string>; recent: RecentRecords } {
+  const repeats = new Set<string>();
+  const digests = [...recent.digests];
+  const seen = new Set(digests);
+  let through = recent.through;
+  for (const { sequenceNumber, digest } of records) {
+    if (through !== undefined && compareSequenceNumbers(sequenceNumber, through) <= 0) continue;
+    through = sequenceNumber;
+    if (seen.has(digest)) {
+      repeats.add(sequenceNumber);
+      continue;
+    }
+    digests.push(digest);
+    seen.add(digest);
+    if (digests.length > recentRecordsKept) seen.delete(digests.shift() as string);
+  }
+  return { repeats, recent: { through, digests } };
+}
+
+/** The newest records of a shard's parents, for a child's first batch: a retry may cross a reshard. */
+export function inheritedRecords(parents: readonly RecentRecords[]): RecentRecords {
+  const digests = [...new Set(parents.flatMap((parent) => parent.digests))];
+  return { through: undefined, digests: digests.slice(-recentRecordsKept) };
+}
