@@ -73,7 +73,11 @@ export function consumeCommand(): Command {
     const progress = () => {
       const seconds = (performance.now() - started) / 1000;
       const age = pipeline.poller.iteratorAgeMs() / 1000;
-      return `-- ${seconds.toFixed(0)}s: ${consumerSummary(pipeline.metrics, seconds)}, iterator age ${age.toFixed(0)} s`;
+      const unacknowledged = pipeline.poller.unacknowledgedRecords();
+      return (
+        `-- ${seconds.toFixed(0)}s: ${consumerSummary(pipeline.metrics, seconds)}, iterator age ${age.toFixed(0)} s` +
+        `${unacknowledged > 0 ? `, ${unacknowledged} records read and not yet priced` : ''}`
+      );
     };
     const ticker = setInterval(() => out(progress()), 5000);
     const stopAsked = whenStopAsked(

@@ -72,6 +72,8 @@ interface ShardProgress {
   finished: boolean;
   /** When the oldest record read but not yet acknowledged reached the stream; undefined when there is none. */
   oldestArrival: number | undefined;
+  /** Records read but not yet acknowledged: waiting for a batch, or in one. */
+  unacknowledged: number;
 }
 
 /**
@@ -147,6 +149,16 @@ export class EventSourcePoller {
   }
 
   /**
+   * Records read from the stream and not yet acknowledged, over all shards: what the handler has
+   * in hand or is about to. A large batch is priced for seconds before its records count as done.
+   */
+  unacknowledgedRecords(): number {
+    let records = 0;
+    for (const shard of this.progress.values()) records += shard.unacknowledged;
+    return records;
+  }
+
+  /**
    * The iterator age, as Lambda's metric of that name: how long ago the oldest record read but not
    * yet acknowledged, over all shards, reached the stream; 0 when none is waiting.
    */
@@ -175,7 +187,12 @@ export class EventSourcePoller {
           );
           const parentsDone = await Promise.all(parents.map((parent) => this.isFinished(parent)));
           if (parentsDone.every(Boolean)) {
-            this.progress.set(shardId, { caughtUpReads: 0, finished: false, oldestArrival: undefined });
+            this.progress.set(shardId, {
+              caughtUpReads: 0,
+              finished: false,
+              oldestArrival: undefined,
+              unacknowledged: 0,
+            });
             this.workers.set(shardId, this.runShard(shardId));
           } else {
             waiting = true;
@@ -255,6 +272,7 @@ export class EventSourcePoller {
             );
             recordBytes = largestRecord(page.Records) ?? recordBytes;
             pending.push(...(page.Records ?? []));
+            progress.unacknowledged = pending.length;
             iterator = page.NextShardIterator;
             behind = page.MillisBehindLatest ?? 0;
             const windowOpen = performance.now() - windowStarted < this.settings.batchWindowMs;
@@ -263,6 +281,7 @@ export class EventSourcePoller {
           } catch (error) {
             if (!(error instanceof ExpiredIteratorException)) throw error;
             pending = [];
+            progress.unacknowledged = 0;
             iterator = await this.iterator(shardId, lastDone);
           }
         }
@@ -288,6 +307,7 @@ export class EventSourcePoller {
           await saveCheckpoint(false);
         }
         pending = pending.slice(consumed);
+        progress.unacknowledged = pending.length;
         progress.oldestArrival = pending[0]?.ApproximateArrivalTimestamp?.getTime();
       }
       await checkpointing;

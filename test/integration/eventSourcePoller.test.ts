@@ -58,6 +58,42 @@ describe('event source poller', () => {
   });
   afterAll(() => stack?.stop());
 
+  it('counts the records it has read and not yet had acknowledged, while a batch is being priced', async () => {
+    const run = await freshStream(stack, 1);
+    await produce(run, events(300, 5), { aggregate: false });
+    let entered: (records: number) => void = () => {};
+    const inHandler = new Promise<number>((resolve) => {
+      entered = resolve;
+    });
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const pipeline = startPipeline(run, {
+      config,
+      cachePrefix: `t:${randomUUID()}:`,
+      settings: { batchSize: 50 },
+      wrapHandler: (handler) => async (event) => {
+        entered(event.Records.length);
+        await released;
+        return handler(event);
+      },
+    });
+    try {
+      const records = await inHandler;
+      const held = pipeline.poller.unacknowledgedRecords();
+      release();
+      await pipeline.poller.whenCaughtUp();
+
+      expect(records).toBe(50);
+      expect(held).toBeGreaterThanOrEqual(records);
+      expect(pipeline.poller.unacknowledgedRecords()).toBe(0);
+    } finally {
+      release();
+      await pipeline.stop();
+    }
+  });
+
   it('resumes after a restart from its checkpoints, handing no acknowledged record again', async () => {
     const run = await freshStream(stack);
     await produce(run, events(600, 1));
