@@ -91,7 +91,7 @@ export function backtestCommand(): Command {
     if (flags.sku !== undefined) process.stdout.write(pathsOf(flags.sku, skuPaths));
     if (flags.paths !== undefined) process.stdout.write(`price paths written to ${flags.paths}\n`);
     if (refused > 0) {
-      process.stderr.write(`${refused} lines refused\n`);
+      process.stderr.write(`${refused} line${refused === 1 ? '' : 's'} refused\n`);
       process.exitCode = 1;
     }
   });
