@@ -1,9 +1,10 @@
 /**
  * The Lambda entry point: the consumer handler wired to DynamoDB, Redis and Powertools from the
  * function's environment (see `lambdaSettings`), read once at cold start. On AWS the cache is
- * ElastiCache over TLS, its AUTH token read from Secrets Manager; without any Redis setting, or
- * when Redis does not answer at cold start, prices go to DynamoDB only and the cache is rebuilt
- * when it returns.
+ * ElastiCache over TLS, its AUTH token read from Secrets Manager; without any Redis setting,
+ * prices go to DynamoDB only. When Redis does not answer at cold start, the container keeps trying
+ * it: meanwhile prices go to DynamoDB and the cache is flagged as behind, to be rebuilt once Redis
+ * answers.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -17,7 +18,7 @@ import { PriceCache } from './consumer/PriceCache';
 import { PriceStore } from './consumer/PriceStore';
 import { StateStore } from './consumer/StateStore';
 import { WarmSkus } from './consumer/WarmSkus';
-import { connectRedis } from './stack';
+import { connectCache } from './stack';
 import { tableNames } from './stores/tableSpecs';
 import { KinesisShardLineage } from './stream/ShardLineage';
 
@@ -32,12 +33,11 @@ const cacheUrl = await cacheUrlOf(settings, (arn) => readSecret(region, arn));
 const redis =
   cacheUrl === undefined
     ? undefined
-    : await connectRedis(cacheUrl).catch((error: unknown) => {
-        logger.warn('Redis unavailable at cold start; pricing into DynamoDB only until it returns', {
-          error: (error as Error).message,
-        });
-        return undefined;
-      });
+    : await connectCache(cacheUrl, (error) =>
+        logger.warn('Redis unavailable at cold start; the cache will be rebuilt once it answers', {
+          error: error.message,
+        }),
+      );
 
 const oneLane = settings.PARALLELIZATION_FACTOR === 1;
 const handle = createHandler({

@@ -90,6 +90,23 @@ export function withoutPassword(url: string): string {
   );
 }
 
+/**
+ * Redis for a consumer that has to start whether or not Redis answers (a Lambda cold start): the
+ * connected client when it does; otherwise, after telling `unavailable` why, a client that keeps
+ * reconnecting in the background. Until it connects each publish fails after one reconnect attempt,
+ * so the consumer flags the cache as behind, and the first batch after Redis answers rebuilds it.
+ */
+export async function connectCache(url: string, unavailable: (error: Error) => void): Promise<Redis> {
+  try {
+    return await connectRedis(url);
+  } catch (error) {
+    unavailable(error as Error);
+    const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    redis.on('error', () => {}); // as in connectRedis: failed commands report it
+    return redis;
+  }
+}
+
 /** Connects to Redis and checks it answers, with a message that says what to do when it does not. */
 export async function connectRedis(url: string): Promise<Redis> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });

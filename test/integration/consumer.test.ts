@@ -610,6 +610,37 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
     }
   });
 
+  it('starts with Redis down, prices into DynamoDB, and fills the cache once Redis answers', async () => {
+    const { RedisServer } = await import('../helpers/redisServer');
+    const { connectCache } = await import('../../app/stack');
+    const redisServer = await RedisServer.start();
+    await redisServer.stop();
+    const unavailable: Error[] = [];
+    const redis = await connectCache(redisServer.url, (error) => unavailable.push(error));
+    const run = { ...(await freshStream(stack, 1)), redis };
+    const events = storeEvents(1000);
+    const skus = new Set(events.flatMap(splitBySku).map(skuOf));
+    const pipeline = startPipeline(run, { config, settings: { batchSize: 50 }, logLevel: 'SILENT' });
+    try {
+      await produce(run, events.slice(0, 500));
+      await pipeline.poller.whenCaughtUp();
+      expect(unavailable).toHaveLength(1);
+      expect(pipeline.metrics.total('CacheWriteFailures')).toBeGreaterThan(0);
+      await redisServer.resume();
+      await produce(run, events.slice(500));
+      await pipeline.poller.whenCaughtUp();
+
+      for (const sku of skus) {
+        const current = await pipeline.prices.current(sku);
+        expect((await pipeline.cache?.get(sku))?.asOf, sku).toBe(current?.asOf);
+      }
+    } finally {
+      await pipeline.stop();
+      redis.disconnect();
+      await redisServer.stop();
+    }
+  });
+
   it('loses and doubles nothing when two shards are merged mid-run', async () => {
     const { run, events, pipeline } = await halfConsumed(stack);
     const perSku = new Map<string, number>();
