@@ -101,16 +101,23 @@ export async function connectCache(url: string, unavailable: (error: Error) => v
     return await connectRedis(url);
   } catch (error) {
     unavailable(error as Error);
-    const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true });
-    redis.on('error', () => {}); // as in connectRedis: failed commands report it
-    return redis;
+    return redisClient(url, { lazyConnect: false });
   }
+}
+
+/**
+ * A Redis client as the consumer uses it: a command waits for at most one reconnect attempt, then
+ * fails, and a lost connection is reported by the commands that fail, not by crashing.
+ */
+function redisClient(url: string, { lazyConnect }: { lazyConnect: boolean }): Redis {
+  const redis = new Redis(url, { lazyConnect, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+  redis.on('error', () => {});
+  return redis;
 }
 
 /** Connects to Redis and checks it answers, with a message that says what to do when it does not. */
 export async function connectRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
-  redis.on('error', () => {}); // reconnects are reported by commands that fail, not by crashing
+  const redis = redisClient(url, { lazyConnect: true });
   try {
     await redis.connect();
     await redis.ping();

@@ -202,14 +202,14 @@ export class StateStore {
       recent?.through === undefined
         ? undefined
         : { ':through': recent.through, ':digests': recent.digests.join(',') };
-    const setDigests = digests === undefined ? '' : ', recentThrough = :through, recentDigests = :digests';
+    const setDigests = digests === undefined ? [] : ['recentThrough = :through', 'recentDigests = :digests'];
     if (clock.maxEventTime === undefined) {
       if (digests !== undefined)
         await this.documents.send(
           new UpdateCommand({
             TableName: this.table,
             Key: key,
-            UpdateExpression: `SET ${setDigests.slice(2)}`,
+            UpdateExpression: `SET ${setDigests.join(', ')}`,
             ExpressionAttributeValues: digests,
           }),
         );
@@ -220,7 +220,12 @@ export class StateStore {
         new UpdateCommand({
           TableName: this.table,
           Key: key,
-          UpdateExpression: `SET maxEventTime = :max, nextTick = :next${setDigests}${writer === undefined ? '' : ', writer = :writer'}`,
+          UpdateExpression: `SET ${[
+            'maxEventTime = :max',
+            'nextTick = :next',
+            ...setDigests,
+            ...(writer === undefined ? [] : ['writer = :writer']),
+          ].join(', ')}`,
           ConditionExpression: 'attribute_not_exists(maxEventTime) OR maxEventTime <= :max',
           ExpressionAttributeValues: {
             ':max': clock.maxEventTime,

@@ -172,7 +172,7 @@ export function createHandler(
       oldestArrival,
       early,
       recent: repeated?.recent,
-      ...withoutRepeats(decoded, repeated?.repeats ?? new Set()),
+      ...markRepeats(decoded, repeated?.repeats ?? new Set()),
     };
   };
 
@@ -180,7 +180,7 @@ export function createHandler(
    * The batch's events with those of repeated records marked, for the core to record their
    * positions and apply nothing; the dead letters without theirs (the first copy's are stored).
    */
-  const withoutRepeats = (decoded: ReturnType<typeof decodeRecords>, repeats: ReadonlySet<string>) => {
+  const markRepeats = (decoded: ReturnType<typeof decodeRecords>, repeats: ReadonlySet<string>) => {
     const isRepeat = (event: DecodedEvent) => repeats.has(event.position.sequenceNumber);
     if (repeats.size === 0)
       return {
