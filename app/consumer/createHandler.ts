@@ -7,6 +7,7 @@ import { decodeRecords, shardOf } from '../../processors/events/decodeRecords';
 import {
   findRepeats,
   inheritedRecords,
+  markRepeats,
   noRecentRecords,
   type RecentRecords,
 } from '../../processors/events/repeatedRecords';
@@ -173,29 +174,6 @@ export function createHandler(
       early,
       recent: repeated?.recent,
       ...markRepeats(decoded, repeated?.repeats ?? new Set()),
-    };
-  };
-
-  /**
-   * The batch's events with those of repeated records marked, for the core to record their
-   * positions and apply nothing; the dead letters without theirs (the first copy's are stored).
-   */
-  const markRepeats = (decoded: ReturnType<typeof decodeRecords>, repeats: ReadonlySet<string>) => {
-    const isRepeat = (event: DecodedEvent) => repeats.has(event.position.sequenceNumber);
-    if (repeats.size === 0)
-      return {
-        events: decoded.events,
-        deadLetters: decoded.deadLetters,
-        repeatedRecords: 0,
-        repeatedEvents: 0,
-      };
-    return {
-      events: decoded.events.map((event) => (isRepeat(event) ? { ...event, repeat: true } : event)),
-      deadLetters: decoded.deadLetters.filter(
-        (deadLetter) => !repeats.has(deadLetter.position.sequenceNumber),
-      ),
-      repeatedRecords: repeats.size,
-      repeatedEvents: decoded.events.filter(isRepeat).length,
     };
   };
 

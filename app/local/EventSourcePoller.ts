@@ -9,9 +9,10 @@ import {
   type _Record as KinesisRecord,
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { compareSequenceNumbers } from '../../processors/events/position';
 import type { FailedBatch } from '../consumer/DeadLetterStore';
+import { lambdaRecord } from '../stream/lambdaRecords';
 import { listAllShards } from '../stream/shardMap';
 import type { CheckpointStore } from './CheckpointStore';
 
@@ -380,7 +381,7 @@ export class EventSourcePoller {
     const failures = await Promise.all(
       [...byLane.values()].map(async (indexes) => {
         const event: KinesisStreamEvent = {
-          Records: indexes.map((index) => this.lambdaRecord(shardId, batch[index] as KinesisRecord)),
+          Records: indexes.map((index) => lambdaRecord(this.options, shardId, batch[index] as KinesisRecord)),
         };
         let response: KinesisStreamBatchResponse;
         try {
@@ -417,26 +418,6 @@ export class EventSourcePoller {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  private lambdaRecord(shardId: string, record: KinesisRecord): KinesisStreamRecord {
-    const arn = `arn:aws:kinesis:${this.options.region}:000000000000:stream/${this.options.streamName}`;
-    return {
-      awsRegion: this.options.region,
-      eventID: `${shardId}:${record.SequenceNumber}`,
-      eventName: 'aws:kinesis:record',
-      eventSource: 'aws:kinesis',
-      eventSourceARN: arn,
-      eventVersion: '1.0',
-      invokeIdentityArn: 'arn:aws:iam::000000000000:role/pricestream-local',
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: record.PartitionKey ?? '',
-        sequenceNumber: record.SequenceNumber ?? '',
-        data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
-        approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
-      },
-    };
   }
 }
 
