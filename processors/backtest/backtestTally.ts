@@ -4,7 +4,10 @@ import type { CoreOutput } from '../window/outputs';
 
 /** What one config made of a stream of events, for comparing configs side by side. */
 export interface BacktestSummary {
-  /** Per-SKU events read (an order spanning several SKUs counts once per SKU). */
+  /**
+   * Per-SKU events read (an order spanning several SKUs counts once per SKU), without the copies of
+   * records a producer put twice.
+   */
   readonly events: number;
   /** Events older than the watermark when they arrived: counted, never applied. */
   readonly lateEvents: number;
@@ -68,8 +71,9 @@ export function createTally(): BacktestTally {
   };
 }
 
-/** Counts an event as it reaches the pipeline, before the pipeline applies it. */
-export function tallyEvent(tally: BacktestTally, { event, eventTime, sku }: DecodedEvent): void {
+/** Counts an event as it reaches the pipeline, before the pipeline applies it; a repeat is no order. */
+export function tallyEvent(tally: BacktestTally, { event, eventTime, sku, repeat }: DecodedEvent): void {
+  if (repeat === true) return;
   tally.events += 1;
   if (eventTime < tally.oldest) tally.oldest = eventTime;
   if (eventTime > tally.newest) tally.newest = eventTime;

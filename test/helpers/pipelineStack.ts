@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import type { Stack } from '../../app/stack';
 import { ensureTables } from '../../app/stores/ensureTables';
 import { tableNames } from '../../app/stores/tableSpecs';
 import { ensureStream } from '../../app/stream/ensureStream';
-import { listAllShards } from '../../app/stream/shardMap';
+import { readShard, replayShards, shardsParentsFirst } from '../../app/stream/replayShards';
+import { backtest } from '../../processors/backtest/backtest';
 import type { PricingConfig } from '../../processors/config/pricingConfig';
 import { decodeRecords } from '../../processors/events/decodeRecords';
 import { createCoreState, priceSkus } from '../../processors/pipeline/priceSkus';
@@ -28,39 +28,9 @@ export async function freshStream(stack: Stack, shards = 2): Promise<Stack> {
 /** Every record of every shard, Lambda-shaped, grouped by shard in stream order (parents first). */
 export async function lambdaRecordsByShard(stack: Stack): Promise<Map<string, KinesisStreamRecord[]>> {
   const byShard = new Map<string, KinesisStreamRecord[]>();
-  for (const shard of await listAllShards(stack.kinesis, stack.config.streamName)) {
-    const shardId = shard.ShardId as string;
+  for (const { shardId } of await shardsParentsFirst(stack.kinesis, stack.config.streamName)) {
     const records: KinesisStreamRecord[] = [];
-    let iterator = (
-      await stack.kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName: stack.config.streamName,
-          ShardId: shardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    while (iterator !== undefined) {
-      const page = await stack.kinesis.send(
-        new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }),
-      );
-      for (const record of page.Records ?? []) {
-        records.push({
-          kinesis: {
-            kinesisSchemaVersion: '1.0',
-            partitionKey: record.PartitionKey ?? '',
-            sequenceNumber: record.SequenceNumber ?? '',
-            data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
-            approximateArrivalTimestamp: 0,
-          },
-          eventID: `${shardId}:${record.SequenceNumber}`,
-        } as KinesisStreamRecord);
-      }
-      iterator =
-        (page.Records ?? []).length === 0 && (page.MillisBehindLatest ?? 0) === 0
-          ? undefined
-          : page.NextShardIterator;
-    }
+    for await (const page of readShard(stack.kinesis, stack.config, shardId)) records.push(...page);
     byShard.set(shardId, records);
   }
   return byShard;
@@ -86,6 +56,17 @@ export async function referencePrices(
     changes.push(...outputs.filter((output): output is PriceChange => output.kind === 'price'));
   }
   return changes;
+}
+
+/**
+ * What `backtest --replay` prices for the stream under `config`: every shard, children after their
+ * parents, as the consumer prices them.
+ */
+export async function replayedPrices(stack: Stack, config: PricingConfig): Promise<PriceChange[]> {
+  const outputs = await lastValueFrom(
+    replayShards(stack.kinesis, stack.config).pipe(backtest([{ label: 'replay', config }]), toArray()),
+  );
+  return outputs.flatMap((output) => (output.kind === 'price' ? [output.change] : []));
 }
 
 /** A shard's records without the copies of earlier ones (the same bytes put again). */

@@ -1,6 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeStreamSummaryCommand, ResourceNotFoundException } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -282,6 +285,90 @@ describe('the pricestream CLI', () => {
     const consumed = await pricestream(run, 'consume', '--until-caught-up', '--no-cache');
     expect(consumed.code).toBe(0);
     expect(consumed.stdout).toMatch(new RegExp(`: ${put} priced .*, 0 dead letters`));
+
+    // A backtest replaying the stream prices every SKU as the consumer did, through every split and merge.
+    const dir = await mkdtemp(path.join(tmpdir(), 'pricestream-replay-'));
+    try {
+      const paths = path.join(dir, 'paths.csv');
+      const replayed = await pricestream(run, 'backtest', '--replay', '--paths', paths);
+      expect(replayed.code).toBe(0);
+      expect(replayed.stdout).toContain(
+        `per-SKU events) over 3.0 min of event time, replayed from stream ${run.config.streamName}, 9 shards priced as the consumer prices them`,
+      );
+      const rows = (await readFile(paths, 'utf8')).trim().split('\n').slice(1);
+      const replayedLines = rows.map((row) => {
+        const [, sku, asOf, price, , reason] = row.split(',');
+        return `${sku}@${Date.parse(asOf as string)}=${price}/${reason}`;
+      });
+      const skus = new Set(rows.map((row) => row.split(',')[1] as string));
+      expect(skus.size).toBe(40);
+      const prices = new PriceStore(run.dynamo, run.tables);
+      const history = (await Promise.all([...skus].map((sku) => prices.history(sku)))).flat();
+      expect(replayedLines.sort()).toEqual(priceLines(history));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('replays a stream from a time in a backtest, and refuses a replay it cannot make, naming the flag', async () => {
+    const run = await freshStream(stack, 2);
+    const putStore = async (seed: number, minute: number) => {
+      const report = await new Producer({ kinesis: run.kinesis, streamName: run.config.streamName }).putAll(
+        simulateStore({
+          skus: 20,
+          rate: 10,
+          count: 300,
+          seed,
+          startTime: Date.parse('2026-03-01T10:00:00Z') + minute * 60_000,
+        }),
+      );
+      expect(report.failedItems).toBe(0);
+      return report;
+    };
+    const first = await putStore(1, 0);
+    // Arrival times are whole milliseconds: the second store's records arrive after `from`, the first's before.
+    const from = new Date(Date.now() + 1);
+    while (Date.now() <= from.getTime()) await new Promise((resolve) => setImmediate(resolve));
+    const second = await putStore(2, 1);
+
+    const all = await pricestream(run, 'backtest', '--replay');
+    const later = await pricestream(run, 'backtest', '--replay', '--starting-timestamp', from.toISOString());
+
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain(
+      `backtest: ${first.recordsPut + second.recordsPut} records (${first.itemsPut + second.itemsPut} per-SKU events)`,
+    );
+    expect(later.code).toBe(0);
+    expect(later.stdout).toContain(
+      `backtest: ${second.recordsPut} records (${second.itemsPut} per-SKU events)`,
+    );
+    expect(later.stdout).toContain(
+      `replayed from stream ${run.config.streamName} from ${from.toISOString()}, 2 shards`,
+    );
+
+    const withFile = await pricestream(run, 'backtest', 'events.ndjson', '--replay');
+    const timeAlone = await pricestream(
+      run,
+      'backtest',
+      '--generate',
+      '--count',
+      '10',
+      '--starting-timestamp',
+      from.toISOString(),
+    );
+    const noStack = await pricestream(undefined, 'backtest', '--replay');
+    const noStream = await pricestream(run, 'backtest', '--replay', '--stream', 'no-such-stream');
+    expect([withFile.code, timeAlone.code, noStack.code, noStream.code]).toEqual([2, 2, 2, 2]);
+    expect(withFile.stderr).toContain(
+      "invalid --replay: replays the stack's stream: give it no file and no --generate",
+    );
+    expect(timeAlone.stderr).toContain('invalid --starting-timestamp: is where --replay starts each shard');
+    expect(noStack.stderr).toContain(
+      'invalid kinesisEndpoint (KINESIS_ENDPOINT / --kinesis-endpoint): backtest --replay reads a stream that outlives it',
+    );
+    expect(noStream.stderr).toContain(
+      'invalid streamName (PRICESTREAM_STREAM / --stream): there is no stream named no-such-stream',
+    );
   });
 
   it('never creates a stream it is to read, reshard or put into on a running stack, nor tables on AWS unasked: it stops, naming the setting', async () => {

@@ -32,6 +32,7 @@ import {
   lambdaRecordsByShard,
   priceLines,
   referencePrices,
+  replayedPrices,
 } from '../helpers/pipelineStack';
 import { kinesisEmulators, startTestStack } from '../helpers/testStack';
 
@@ -474,6 +475,8 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
     expect(first.metrics.total('RepeatedRecords')).toBe(copies);
     const history = await storedHistory(first, perSku.keys());
     expect(history).toEqual(priceLines(await referencePrices(run, config, firstCopies)));
+    // A backtest replaying the stream knows the copies as the consumer does.
+    expect(history).toEqual(priceLines(await replayedPrices(run, config)));
 
     // A replay from TRIM_HORIZON with its own checkpoints, into the same tables: copies and all,
     // nothing changes, the copies' counts included.
@@ -637,6 +640,10 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
       expect(shards).toHaveLength(3);
       expect(child).toBeDefined();
       const stored = await expectEachEventOnce(pipeline, perSku);
+      // Every SKU's history is what a replay of the stream prices, the merged shard going on from both parents.
+      expect(await storedHistory(pipeline, perSku.keys())).toEqual(
+        priceLines(await replayedPrices(run, config)),
+      );
       // SKUs of both parents went on in the child.
       const parents = [child?.ParentShardId, child?.AdjacentParentShardId] as string[];
       for (const parent of parents) {
@@ -721,6 +728,10 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
       const shards = await listAllShards(run.kinesis, run.config.streamName);
       expect(shards).toHaveLength(4);
       const stored = await expectEachEventOnce(pipeline, perSku);
+      // Every SKU's history is what a replay of the stream prices, each child going on from the parent.
+      expect(await storedHistory(pipeline, perSku.keys())).toEqual(
+        priceLines(await replayedPrices(run, config)),
+      );
       // No SKU of the children's hash ranges is left overdue, those idle on the parent included.
       const interval = config.interval ?? config.windows.short.slide;
       for (const kid of kids) {

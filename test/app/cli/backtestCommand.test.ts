@@ -7,7 +7,7 @@ import { from, lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePricingConfig } from '../../../app/config/loadPricingConfig';
 import { simulateStore } from '../../../app/producer/storeSimulator';
-import { backtest } from '../../../processors/backtest/backtest';
+import { asOneShard, backtest } from '../../../processors/backtest/backtest';
 
 const run = promisify(execFile);
 
@@ -76,7 +76,7 @@ describe('pricestream backtest', () => {
       { label: 'quick', config: parsePricingConfig('quick.json', quick) },
       { label: 'cautious', config: parsePricingConfig('cautious.json', cautious) },
     ];
-    const outputs = await lastValueFrom(from(events).pipe(backtest(configs), toArray()));
+    const outputs = await lastValueFrom(from(events).pipe(asOneShard(), backtest(configs), toArray()));
     const changes = outputs.flatMap((output) => (output.kind === 'price' ? [output] : []));
     expect(code).toBe(1);
     expect(stderr).toContain('refused line 101: ');

@@ -1,10 +1,15 @@
 import { defer, from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { simulateStore } from '../../../app/producer/storeSimulator';
-import { type BacktestOutput, backtest } from '../../../processors/backtest/backtest';
+import {
+  asOneShard,
+  type BacktestConfig,
+  type BacktestOutput,
+  backtest,
+} from '../../../processors/backtest/backtest';
 import { pricingConfigSchema } from '../../../processors/config/pricingConfig';
 import type { StreamEvent } from '../../../processors/events/schema';
-import { splitBySku } from '../../../processors/events/splitBySku';
+import { skuOf, splitBySku } from '../../../processors/events/splitBySku';
 import { priceSkus } from '../../../processors/pipeline/priceSkus';
 import type { CoreOutput, PriceChange } from '../../../processors/window/outputs';
 import { decodedEvents } from '../../helpers/kinesisRecords';
@@ -34,7 +39,7 @@ const events: StreamEvent[] = [
   }),
 ];
 
-const run = (source = from(events)) => lastValueFrom(source.pipe(backtest(configs), toArray()));
+const run = (source = from(events)) => lastValueFrom(source.pipe(asOneShard(), backtest(configs), toArray()));
 
 /** What the stream core itself prices for these events in one partition. */
 async function corePrices(config: typeof quick): Promise<PriceChange[]> {
@@ -94,5 +99,120 @@ describe('backtest', () => {
 
     expect(subscriptions).toBe(1);
     expect(second).toEqual(first);
+  });
+});
+
+describe('backtest over a resharded stream', () => {
+  const perSku = events.flatMap(splitBySku);
+  const half = perSku.length / 2;
+  /** Two halves of the catalogue, as two children of a split own two halves of the hash keys. */
+  const even = (sku: string) => Number(sku.slice(-1)) % 2 === 0;
+  const odd = (sku: string) => !even(sku);
+  const shard = (
+    shardId: string,
+    parts: StreamEvent[],
+    parents: string[] = [],
+    owns = (_: string) => true,
+  ) => ({
+    shardId,
+    parents,
+    owns,
+    events: from(decodedEvents(parts, shardId)),
+  });
+  const pricesOf = async (shards: ReturnType<typeof shard>[]) =>
+    changesOf(
+      await lastValueFrom(from(shards).pipe(backtest([configs[0] as BacktestConfig]), toArray())),
+      'quick',
+    );
+  /** What one partition prices over these events, for the SKUs `owns` keeps. */
+  const onePartition = async (parts: StreamEvent[], owns: (sku: string) => boolean) => {
+    const outputs: CoreOutput[] = await lastValueFrom(
+      from(decodedEvents(parts)).pipe(priceSkus(quick), toArray()),
+    );
+    return outputs.filter((output): output is PriceChange => output.kind === 'price' && owns(output.sku));
+  };
+  const paths = (changes: readonly PriceChange[]) =>
+    changes.map((change) => `${change.sku}@${change.asOf}=${change.price}<${change.previousPrice}`).sort();
+
+  it("goes on in each child of a split from the parent's SKUs and clock, as one partition would", async () => {
+    const after = perSku.slice(half);
+    const split = await pricesOf([
+      shard('parent', perSku.slice(0, half)),
+      shard(
+        'even',
+        after.filter((part) => even(skuOf(part))),
+        ['parent'],
+        even,
+      ),
+      shard(
+        'odd',
+        after.filter((part) => odd(skuOf(part))),
+        ['parent'],
+        odd,
+      ),
+    ]);
+
+    // Each child's SKUs price as in one partition over the parent's events and the child's, which
+    // is what the consumer does: the child takes the parent's clock and each SKU's record.
+    for (const owns of [even, odd]) {
+      const expected = await onePartition(
+        [...perSku.slice(0, half), ...after.filter((part) => owns(skuOf(part)))],
+        owns,
+      );
+      expect(paths(split.filter((change) => owns(change.sku)))).toEqual(paths(expected));
+    }
+  });
+
+  it('carries a SKU that sold only before the split into the child that owns it, whose ticks decay it', async () => {
+    const after = perSku.slice(half);
+    const quiet = skuOf(perSku.find((part) => even(skuOf(part))) as StreamEvent);
+    const laterEven = after.filter((part) => even(skuOf(part)) && skuOf(part) !== quiet);
+
+    const split = await pricesOf([
+      shard('parent', perSku.slice(0, half)),
+      shard('even', laterEven, ['parent'], even),
+    ]);
+
+    const parentEnd = Math.max(...perSku.slice(0, half).map((part) => Date.parse(part.eventTime)));
+    const quietAfter = split.filter((change) => change.sku === quiet && change.asOf > parentEnd);
+    expect(quietAfter.length).toBeGreaterThan(0);
+    expect(paths(split.filter((change) => change.sku === quiet))).toEqual(
+      paths(await onePartition([...perSku.slice(0, half), ...laterEven], (sku) => sku === quiet)),
+    );
+    // Not a child of the parent: the SKU stays where the parent left it.
+    const unrelated = await pricesOf([
+      shard('parent', perSku.slice(0, half)),
+      shard('even', laterEven, [], even),
+    ]);
+    expect(unrelated.filter((change) => change.sku === quiet && change.asOf > parentEnd)).toEqual([]);
+  });
+
+  it('starts a merged shard from the later of its parents’ clocks and both parents’ SKUs', async () => {
+    const after = perSku.slice(half);
+    // The odd parent's events stop a minute of event time before the even one's: its SKUs run the
+    // ticks of that minute when the merged shard takes them over.
+    const evenBefore = perSku.slice(0, half).filter((part) => even(skuOf(part)));
+    const evenEnd = Date.parse((evenBefore.at(-1) as StreamEvent).eventTime);
+    const oddBefore = perSku
+      .slice(0, half)
+      .filter((part) => odd(skuOf(part)) && Date.parse(part.eventTime) < evenEnd - 60_000);
+
+    const merged = await pricesOf([
+      shard('even', evenBefore, [], even),
+      shard('odd', oddBefore, [], odd),
+      shard('merged', after, ['even', 'odd']),
+    ]);
+
+    for (const [owns, before] of [
+      [even, evenBefore],
+      [odd, oddBefore],
+    ] as const) {
+      const expected = await onePartition([...before, ...after], owns);
+      expect(paths(merged.filter((change) => owns(change.sku)))).toEqual(paths(expected));
+    }
+    const caughtUp = merged.filter(
+      (change) => odd(change.sku) && change.asOf > evenEnd - 60_000 && change.asOf <= evenEnd,
+    );
+    expect(caughtUp.length).toBeGreaterThan(0);
   });
 });

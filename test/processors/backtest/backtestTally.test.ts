@@ -36,6 +36,8 @@ describe('a backtest tally', () => {
     tallyOutput(tally, change('ELEC-1', 1210, 1100, 'demand'));
     tallyEvent(tally, decoded(orderEvent({ lines: [line(1, 1000), line(1, 990)] }), 120_000));
     tallyEvent(tally, decoded(inventoryEvent({ sku: 'ELEC-1' }), 180_000));
+    // A copy a producer put twice: the core applies nothing of it, and neither does the till.
+    tallyEvent(tally, { ...decoded(orderEvent({ lines: [line(5, 1000)] }), 240_000), repeat: true });
 
     const summary = summaryOf(tally);
 
