@@ -6,6 +6,7 @@ import { consumeCommand } from './consumeCommand';
 import { priceCommand } from './priceCommand';
 import { produceCommand } from './produceCommand';
 import { reshardCommand } from './reshardCommand';
+import { serveCommand } from './serveCommand';
 import { stackCommand } from './stackCommand';
 import { startCommand } from './startCommand';
 
@@ -19,6 +20,7 @@ const program = new Command('pricestream')
   .addCommand(cacheCommand())
   .addCommand(reshardCommand())
   .addCommand(backtestCommand())
+  .addCommand(serveCommand())
   .addCommand(stackCommand());
 
 try {

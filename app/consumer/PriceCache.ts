@@ -80,6 +80,19 @@ export class PriceCache {
     return detail === null ? undefined : (JSON.parse(detail) as StoredPrice);
   }
 
+  /** The cached prices of several SKUs in one round trip, those with none left out. */
+  async getMany(skus: readonly string[]): Promise<StoredPrice[]> {
+    if (skus.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const sku of skus) pipeline.hget(this.key(sku), 'detail');
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error !== null);
+    if (failed !== undefined) throw failed[0];
+    return results.flatMap(([, detail]) =>
+      typeof detail === 'string' ? [JSON.parse(detail) as StoredPrice] : [],
+    );
+  }
+
   /** Restores the cache from the record, page by page, telling `onPage` the prices written so far; returns how many. */
   async rebuild(
     pages: AsyncIterable<readonly StoredPrice[]>,

@@ -415,6 +415,35 @@ describe('the pricestream CLI', () => {
     expect(asked.stdout).toContain('caught up');
   });
 
+  it("serves a SKU's price over HTTP from the cache, refuses a bad port, and stops on Ctrl-C", async () => {
+    const sku = `ELEC-${randomUUID().slice(0, 6)}`;
+    const cache = new PriceCache(stack.redis as NonNullable<typeof stack.redis>);
+    await cache.publish([
+      {
+        sku,
+        price: 1999,
+        asOf: 1000,
+        reason: 'demand',
+        demandFactor: 1,
+        inventoryFactor: 1,
+        stats: {} as never,
+      },
+    ]);
+    const serving = spawnCli(['serve', '--port', '0'], envFor(undefined));
+    await serving.seen('/prices/live');
+    const url = /on (http:\/\/\S+)/.exec(serving.output())?.[1] as string;
+    const answer = await fetch(`${url}/prices/${sku}`);
+    const bad = await pricestream(undefined, 'serve', '--port', '70000');
+
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ sku, price: 1999, asOf: 1000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('invalid port (--port)');
+    const [code] = await ctrlC(serving, 'stopping');
+    expect(code).toBe(0);
+    expect(serving.output().trimEnd().endsWith('stopped.')).toBe(true);
+  });
+
   it('says when a SKU has no price, and exits non-zero', async () => {
     const shown = await pricestream(stack, 'price', `NONE-${randomUUID().slice(0, 6)}`);
     expect(shown.code).toBe(1);
