@@ -3,6 +3,7 @@ import { ConfigError } from '../config/ConfigError';
 import { backtestCommand } from './backtestCommand';
 import { cacheCommand } from './cacheCommand';
 import { consumeCommand } from './consumeCommand';
+import { ingestCommand } from './ingestCommand';
 import { priceCommand } from './priceCommand';
 import { produceCommand } from './produceCommand';
 import { reshardCommand } from './reshardCommand';
@@ -15,6 +16,7 @@ const program = new Command('pricestream')
   .showHelpAfterError()
   .addCommand(startCommand())
   .addCommand(produceCommand())
+  .addCommand(ingestCommand())
   .addCommand(consumeCommand())
   .addCommand(priceCommand())
   .addCommand(cacheCommand())

@@ -102,6 +102,11 @@ export class Producer {
     };
   }
 
+  /** The per-SKU events that failed for good since the last call, handed over once each. */
+  takeFailedEvents(): { event: StreamEvent; error: string }[] {
+    return this.failedEvents.splice(0);
+  }
+
   /** Buffers one event, sending whenever a full request is ready or the linger time has passed. */
   async put(event: StreamEvent): Promise<void> {
     const map = await this.currentShardMap();

@@ -18,7 +18,7 @@ import { type Stack, startStack } from '../../app/stack';
 import { listAllShards, loadShardMap } from '../../app/stream/shardMap';
 import { pricingConfigSchema } from '../../processors/config/pricingConfig';
 import type { StreamEvent } from '../../processors/events/schema';
-import { skuOf } from '../../processors/events/splitBySku';
+import { skuOf, splitBySku } from '../../processors/events/splitBySku';
 import { freshStream, priceLines, referencePrices } from '../helpers/pipelineStack';
 import { readWholeStream } from '../helpers/readStream';
 import { startTestStack } from '../helpers/testStack';
@@ -413,6 +413,44 @@ describe('the pricestream CLI', () => {
     expect(asked.code).toBe(0);
     expect(asked.stdout).toContain(`created tables ${prefix}-`);
     expect(asked.stdout).toContain('caught up');
+  });
+
+  it("takes events over HTTP into a running stack's stream, and stops on Ctrl-C", async () => {
+    const run = await freshStream(stack);
+    const ingesting = spawnCli(['ingest', '--port', '0'], envFor(run));
+    await ingesting.seen('/events');
+    const url = /to (http:\/\/\S+)/.exec(ingesting.output())?.[1] as string;
+    const events = [
+      ...simulateStore({
+        skus: 5,
+        rate: 10,
+        count: 20,
+        seed: 1,
+        startTime: Date.parse('2026-03-01T10:00:00Z'),
+      }),
+    ];
+    const answer = await fetch(url, {
+      method: 'POST',
+      body: events.map((event) => JSON.stringify(event)).join('\n'),
+    });
+    const noStack = await pricestream(undefined, 'ingest');
+
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ accepted: 20, refused: [], failed: [] });
+    const stream = await readWholeStream(run.kinesis, run.config.streamName);
+    expect(stream.map((record) => JSON.stringify(record.json)).sort()).toEqual(
+      events
+        .flatMap(splitBySku)
+        .map((event) => JSON.stringify(event))
+        .sort(),
+    );
+    expect(noStack.code).toBe(2);
+    expect(noStack.stderr).toContain(
+      'invalid kinesisEndpoint (KINESIS_ENDPOINT / --kinesis-endpoint): ingest puts into a stream that outlives it',
+    );
+    const [code] = await ctrlC(ingesting, 'stopping');
+    expect(code).toBe(0);
+    expect(ingesting.output().trimEnd().endsWith('stopped.')).toBe(true);
   });
 
   it("serves a SKU's price over HTTP from the cache, refuses a bad port, and stops on Ctrl-C", async () => {

@@ -1,0 +1,60 @@
+import { Command } from 'commander';
+import { z } from 'zod';
+import { createKinesisClient } from '../aws/awsClients';
+import { Producer } from '../producer/Producer';
+import { startEventIngest } from '../serve/EventIngest';
+import { requireStream } from '../stream/ensureStream';
+import { parseFlags } from './parseFlags';
+import { requireRunningStack, stackConfigFrom, withStackFlags } from './stackFlags';
+import { whenStopAsked } from './stopSignals';
+
+const ingestFlagsSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65_535).default(8081),
+  host: z.string().min(1).default('127.0.0.1'),
+});
+
+/**
+ * `pricestream ingest`: `POST /events` (NDJSON) into the stack's stream, for producers that speak
+ * HTTP rather than Kinesis (see `startEventIngest`), until Ctrl-C or the stream refuses it.
+ */
+export function ingestCommand(): Command {
+  return withStackFlags(
+    new Command('ingest')
+      .description("accept NDJSON events over HTTP (POST /events) and put them into the stack's stream")
+      .option('--port <port>', 'port to listen on (0: any free one)', '8081')
+      .option('--host <host>', 'address to listen on', '127.0.0.1'),
+  ).action(async (rawFlags: Record<string, unknown>) => {
+    const flags = parseFlags(ingestFlagsSchema, rawFlags);
+    const config = stackConfigFrom(rawFlags);
+    requireRunningStack(config, ['kinesisEndpoint'], 'ingest puts into a stream that outlives it');
+    const kinesis = createKinesisClient({ region: config.region, endpoint: config.kinesisEndpoint });
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    try {
+      await requireStream(kinesis, config.streamName);
+      let failure: Error | undefined;
+      let stopForFailure: () => void = () => {};
+      const failed = new Promise<void>((resolve) => {
+        stopForFailure = resolve;
+      });
+      const ingest = await startEventIngest({
+        producer: new Producer({ kinesis, streamName: config.streamName }),
+        host: flags.host,
+        port: flags.port,
+        onFatal: (error) => {
+          failure = error;
+          stopForFailure();
+        },
+      });
+      out(`ingesting into stream ${config.streamName}: POST NDJSON events to ${ingest.url}/events`);
+      await Promise.race([whenStopAsked(out, 'stopping: finishing the requests under way…'), failed]);
+      await ingest.close();
+      if (failure !== undefined) {
+        process.stderr.write(`pricestream: the stream refused the events: ${(failure as Error).message}\n`);
+        process.exitCode = 1;
+      }
+      out('stopped.');
+    } finally {
+      kinesis.destroy();
+    }
+  });
+}
