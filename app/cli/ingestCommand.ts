@@ -4,13 +4,13 @@ import { createKinesisClient } from '../aws/awsClients';
 import { Producer } from '../producer/Producer';
 import { startEventIngest } from '../serve/EventIngest';
 import { requireStream } from '../stream/ensureStream';
+import { listenFlagsShape, withListenFlags } from './listenFlags';
 import { parseFlags } from './parseFlags';
 import { requireRunningStack, stackConfigFrom, withStackFlags } from './stackFlags';
 import { whenStopAsked } from './stopSignals';
 
 const ingestFlagsSchema = z.object({
-  port: z.coerce.number().int().min(0).max(65_535).default(8081),
-  host: z.string().min(1).default('127.0.0.1'),
+  ...listenFlagsShape,
 });
 
 /**
@@ -19,10 +19,12 @@ const ingestFlagsSchema = z.object({
  */
 export function ingestCommand(): Command {
   return withStackFlags(
-    new Command('ingest')
-      .description("accept NDJSON events over HTTP (POST /events) and put them into the stack's stream")
-      .option('--port <port>', 'port to listen on (0: any free one)', '8081')
-      .option('--host <host>', 'address to listen on', '127.0.0.1'),
+    withListenFlags(
+      new Command('ingest').description(
+        "accept NDJSON events over HTTP (POST /events) and put them into the stack's stream",
+      ),
+      8081,
+    ),
   ).action(async (rawFlags: Record<string, unknown>) => {
     const flags = parseFlags(ingestFlagsSchema, rawFlags);
     const config = stackConfigFrom(rawFlags);

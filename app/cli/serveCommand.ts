@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { PriceCache } from '../consumer/PriceCache';
 import { startPriceServer } from '../serve/PriceServer';
 import { connectRedis, withoutPassword } from '../stack';
+import { listenFlagsShape, withListenFlags } from './listenFlags';
 import { parseFlags } from './parseFlags';
 import { stackConfigFrom } from './stackFlags';
 import { whenStopAsked } from './stopSignals';
 
 const serveFlagsSchema = z.object({
-  port: z.coerce.number().int().min(0).max(65_535).default(8080),
-  host: z.string().min(1).default('127.0.0.1'),
+  ...listenFlagsShape,
   allowOrigin: z.string().min(1).default('*'),
 });
 
@@ -18,12 +18,12 @@ const serveFlagsSchema = z.object({
  * current price and server-sent events of every change (see `startPriceServer`), until Ctrl-C.
  */
 export function serveCommand(): Command {
-  return new Command('serve')
-    .description(
+  return withListenFlags(
+    new Command('serve').description(
       'serve current prices and a live feed of price changes (server-sent events) from the Redis cache',
-    )
-    .option('--port <port>', 'port to listen on (0: any free one)', '8080')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    ),
+    8080,
+  )
     .option(
       '--allow-origin <origin>',
       'origins whose pages may read prices (Access-Control-Allow-Origin)',
