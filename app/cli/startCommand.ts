@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { z } from 'zod';
+import { ConfigError } from '../config/ConfigError';
 import { loadPricingConfig } from '../config/loadPricingConfig';
+import { stackConfigSources } from '../config/stackConfig';
 import type { StoredPrice } from '../consumer/PriceStore';
 import { startPipeline } from '../local/startPipeline';
 import { Producer } from '../producer/Producer';
@@ -50,7 +52,15 @@ export function startCommand(): Command {
     const flags = parseFlags(startFlagsSchema, rawFlags);
     const settings = pollerSettingsFrom(flags);
     const config = await loadPricingConfig(flags.config);
-    const stack = await startStack(stackConfigFrom(rawFlags));
+    const stackConfig = stackConfigFrom(rawFlags);
+    // Its simulated orders would land in a real stream, priced by whatever consumes it.
+    if (stackConfig.target !== 'embedded')
+      throw new ConfigError(
+        `target (${stackConfigSources.target})`,
+        "start puts a simulated store's events into the stream, so it runs on the embedded stack only: " +
+          'on AWS, use produce and consume',
+      );
+    const stack = await startStack(stackConfig);
     const out = (line: string) => process.stdout.write(`${line}\n`);
     out(
       `pricestream: stream ${stack.config.streamName} (${stack.stream.openShardCount} shards), Redis ${stack.config.redisUrl}`,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { PriceCache } from '../consumer/PriceCache';
 import type { StoredPrice } from '../consumer/PriceStore';
+import { livePageHtml } from './livePage';
 
 export interface PriceServerOptions {
   /** Reads the cache; the live feed subscribes on a connection of its own, duplicated from it. */
@@ -49,6 +50,7 @@ interface LivePage {
 
 /**
  * Prices over HTTP for the storefront's pages, from the Redis cache the consumer writes:
+ * - `GET /`: a live board of price changes, a page built on the feed below;
  * - `GET /prices/{sku}`: the SKU's current price as JSON (404 when it has none);
  * - `GET /prices/live?sku=A&sku=B` (or `sku=A,B`; none: every SKU): server-sent events, first the
  *   current price of each SKU asked for, then each change as the consumer publishes it, never one
@@ -135,6 +137,12 @@ export async function startPriceServer(options: PriceServerOptions): Promise<Pri
   const route = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (request.method !== 'GET') return json(response, 405, { error: `${request.method} is not served` });
+    if (url.pathname === '/') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(livePageHtml);
+      return;
+    }
+    if (url.pathname === '/favicon.ico') return void response.writeHead(204).end();
     if (url.pathname === '/prices/live') return live(url, response);
     const sku = /^\/prices\/([^/]+)$/.exec(url.pathname)?.[1];
     if (sku === undefined) return json(response, 404, { error: `no such path: ${url.pathname}` });

@@ -409,6 +409,12 @@ describe('the pricestream CLI', () => {
     expect(unasked.stderr).toMatch(
       /invalid tablePrefix \(PRICESTREAM_TABLE_PREFIX \/ --table-prefix\): no tables .*--create-tables/,
     );
+    // Nor does the demo put its simulated orders into a real stream.
+    const demo = await pricestream(undefined, 'start', '--target', 'aws');
+    expect(demo.code).toBe(2);
+    expect(demo.stderr).toContain(
+      "invalid target (PRICESTREAM_TARGET / --target): start puts a simulated store's events into the stream",
+    );
     const asked = await pricestream(run, ...aws, '--create-tables');
     expect(asked.code).toBe(0);
     expect(asked.stdout).toContain(`created tables ${prefix}-`);

@@ -81,6 +81,14 @@ describe('the price server', () => {
     expect(elsewhere.status).toBe(404);
   });
 
+  it('serves a live board at / that follows its own feed', async () => {
+    const board = await fetch(`${server.url}/`);
+
+    expect(board.status).toBe(200);
+    expect(board.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await board.text()).toContain("new EventSource('prices/live'");
+  });
+
   it('sends a live page the current prices of its SKUs, then their changes, never one older than shown', async () => {
     await cache.publish([price('ELEC-1', 1000, 1999)]);
     const page = await livePage(`${server.url}/prices/live?sku=ELEC-1&sku=BOOK-2,HOME-3`);
