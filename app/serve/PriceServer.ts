@@ -62,6 +62,26 @@ export async function startPriceServer(options: PriceServerOptions): Promise<Pri
   const { cache } = options;
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
   const pages = new Set<LivePage>();
+  /** The pages following each SKU, and those following every SKU: a change costs its own followers only. */
+  const followers = new Map<string, Set<LivePage>>();
+  const followAll = new Set<LivePage>();
+  const join = (page: LivePage) => {
+    pages.add(page);
+    if (page.skus === undefined) followAll.add(page);
+    for (const sku of page.skus ?? []) {
+      const set = followers.get(sku) ?? new Set<LivePage>();
+      followers.set(sku, set.add(page));
+    }
+  };
+  const leave = (page: LivePage) => {
+    if (!pages.delete(page)) return;
+    followAll.delete(page);
+    for (const sku of page.skus ?? []) {
+      const set = followers.get(sku);
+      set?.delete(page);
+      if (set?.size === 0) followers.delete(sku);
+    }
+  };
   const dropped: (() => void)[] = [];
   const subscriber = options.redis.duplicate();
   subscriber.on('error', () => {}); // reconnects by itself; pages are ended when it does
@@ -73,8 +93,7 @@ export async function startPriceServer(options: PriceServerOptions): Promise<Pri
   });
   subscriber.on('message', (_channel: string, message: string) => {
     const price = JSON.parse(message) as StoredPrice;
-    for (const page of pages) {
-      if (page.skus !== undefined && !page.skus.has(price.sku)) continue;
+    for (const page of [...followAll, ...(followers.get(price.sku) ?? [])]) {
       if (page.pending !== undefined) page.pending.push(price);
       else send(page, price);
     }
@@ -86,7 +105,7 @@ export async function startPriceServer(options: PriceServerOptions): Promise<Pri
     page.response.write(`event: price\ndata: ${JSON.stringify(price)}\n\n`);
     if (page.response.writableLength > maxBuffered) {
       page.response.destroy();
-      pages.delete(page);
+      leave(page);
       for (const resolve of dropped.splice(0)) resolve();
     }
   };
@@ -119,8 +138,8 @@ export async function startPriceServer(options: PriceServerOptions): Promise<Pri
       shown: new Map(),
       pending: asked.length === 0 ? undefined : [],
     };
-    pages.add(page);
-    response.on('close', () => pages.delete(page));
+    join(page);
+    response.on('close', () => leave(page));
     if (page.pending === undefined) return;
     // Subscribed before the snapshot is read, so no change falls between the two.
     try {
