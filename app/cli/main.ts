@@ -3,6 +3,7 @@ import { ConfigError } from '../config/ConfigError';
 import { backtestCommand } from './backtestCommand';
 import { cacheCommand } from './cacheCommand';
 import { consumeCommand } from './consumeCommand';
+import { deadLettersCommand } from './deadLettersCommand';
 import { ingestCommand } from './ingestCommand';
 import { priceCommand } from './priceCommand';
 import { produceCommand } from './produceCommand';
@@ -20,6 +21,7 @@ const program = new Command('pricestream')
   .addCommand(consumeCommand())
   .addCommand(priceCommand())
   .addCommand(cacheCommand())
+  .addCommand(deadLettersCommand())
   .addCommand(reshardCommand())
   .addCommand(backtestCommand())
   .addCommand(serveCommand())

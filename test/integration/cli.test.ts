@@ -5,7 +5,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DescribeStreamSummaryCommand, ResourceNotFoundException } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamSummaryCommand,
+  PutRecordCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig } from '../../app/config/stackConfig';
 import { PriceCache } from '../../app/consumer/PriceCache';
@@ -457,6 +461,38 @@ describe('the pricestream CLI', () => {
     const [code] = await ctrlC(ingesting, 'stopping');
     expect(code).toBe(0);
     expect(ingesting.output().trimEnd().endsWith('stopped.')).toBe(true);
+  });
+
+  it('lists the dead letters with their reasons, and prints the dead records to fix and put again', async () => {
+    const run = await freshStream(stack, 1);
+    const truncated = '{"type":"order","v":1,"orderId":';
+    const noLines = JSON.stringify({
+      type: 'order',
+      v: 1,
+      orderId: 'o-bad',
+      eventTime: '2026-03-01T10:01:00Z',
+      lines: [],
+    });
+    for (const data of [Buffer.from(truncated), Buffer.from(noLines), Buffer.from([0xff, 0xfe, 0x7b])]) {
+      await run.kinesis.send(
+        new PutRecordCommand({ StreamName: run.config.streamName, PartitionKey: 'ELEC-1', Data: data }),
+      );
+    }
+    const consumed = await pricestream(run, 'consume', '--until-caught-up', '--no-cache');
+    expect(consumed.stdout).toMatch(/3 dead letters/);
+
+    const listed = await pricestream(run, 'dead-letters');
+    const ndjson = await pricestream(run, 'dead-letters', '--ndjson');
+    const noStack = await pricestream(undefined, 'dead-letters');
+
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(`3 dead letters in ${run.tables.deadLetters}`);
+    expect(listed.stdout).toMatch(/ELEC-1 {2}utf8-json: .+\n/);
+    expect(listed.stdout).toMatch(/ELEC-1 {2}schema: lines: .+\n/);
+    expect(ndjson.stdout.trim().split('\n').sort()).toEqual([noLines, truncated].sort());
+    expect(ndjson.stderr).toContain('1 dead record is not a line of UTF-8 text');
+    expect(noStack.code).toBe(2);
+    expect(noStack.stderr).toContain('invalid dynamodbEndpoint (DYNAMODB_ENDPOINT / --dynamodb-endpoint)');
   });
 
   it("serves a SKU's price over HTTP from the cache, refuses a bad port, and stops on Ctrl-C", async () => {
