@@ -1,14 +1,18 @@
 /**
  * Ingestion benchmark: the same generated store (with a flash sale on a hot SKU) put into a fresh
- * embedded stream with KPL aggregation and without, in one run. Prints events/s, Kinesis
- * records/s and the aggregated/plain ratio. Never fails on time.
+ * embedded stream with KPL aggregation and without, and through the HTTP ingest (`POST /events`,
+ * NDJSON requests of `--http-batch` events from `--http-clients` clients at once), in one run.
+ * Prints events/s, Kinesis records/s, the aggregated/plain and HTTP/direct ratios, and the HTTP
+ * requests' latency. Never fails on time.
  *
  *   npm run bench:ingest -- [--events 20000] [--emulator kinesalite|kinesis-local] [--shards 4]
+ *     [--http-batch 500] [--http-clients 4]
  */
 import { parseArgs } from 'node:util';
 import { loadStackConfig } from '../app/config/stackConfig';
 import { Producer } from '../app/producer/Producer';
 import { simulateStore } from '../app/producer/storeSimulator';
+import { startEventIngest } from '../app/serve/EventIngest';
 import { startStack } from '../app/stack';
 import { ensureStream } from '../app/stream/ensureStream';
 
@@ -17,6 +21,8 @@ const { values } = parseArgs({
     events: { type: 'string', default: '20000' },
     emulator: { type: 'string', default: 'kinesalite' },
     shards: { type: 'string', default: '4' },
+    'http-batch': { type: 'string', default: '500' },
+    'http-clients': { type: 'string', default: '4' },
   },
 });
 const events = Number(values.events);
@@ -56,11 +62,61 @@ async function run(aggregate: boolean, round: number) {
   };
 }
 
+/** The workload through `POST /events`: each client sends its requests one after another. */
+async function runHttp(round: number) {
+  const streamName = `bench-ingest-http-${round}`;
+  await ensureStream(stack.kinesis, streamName, shards);
+  const producer = new Producer({ kinesis: stack.kinesis, streamName });
+  const ingest = await startEventIngest({ producer });
+  const perRequest = Number(values['http-batch']);
+  const bodies: string[] = [];
+  for (let start = 0; start < workload.length; start += perRequest)
+    bodies.push(
+      workload
+        .slice(start, start + perRequest)
+        .map((event) => JSON.stringify(event))
+        .join('\n'),
+    );
+  const latencies: number[] = [];
+  let next = 0;
+  const client = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++] as string;
+      const sent = performance.now();
+      const response = await fetch(`${ingest.url}/events`, { method: 'POST', body });
+      if (response.status !== 200)
+        throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+      await response.arrayBuffer();
+      latencies.push(performance.now() - sent);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Number(values['http-clients']) }, client));
+  const seconds = (performance.now() - started) / 1000;
+  await ingest.close();
+  const report = producer.report();
+  latencies.sort((a, b) => a - b);
+  const percentile = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return {
+    mode: `HTTP ingest (${perRequest}/request, ${values['http-clients']} clients)`,
+    eventsPerSecond: report.events / seconds,
+    userRecordsPerSecond: report.itemsPut / seconds,
+    kinesisRecordsPerSecond: report.recordsPut / seconds,
+    requests: report.requests,
+    failed: report.failedItems,
+    seconds,
+    latency: { p50: percentile(0.5), p99: percentile(0.99), requests: latencies.length },
+  };
+}
+
 try {
   await run(true, 0); // warm-up: JIT and connections
+  await runHttp(0);
   const aggregated = await run(true, 1);
   const plain = await run(false, 1);
-  const rows = [aggregated, plain];
+  const http = await runHttp(1);
+  const rows = [aggregated, plain, http];
   console.log(
     `ingest: ${events} events (${workload.length} generated, 10,000 SKUs, 30% of orders on one hot SKU), ` +
       `${shards} shards on ${values.emulator}, Node ${process.version}`,
@@ -78,6 +134,10 @@ try {
   );
   console.log(
     `aggregated / plain events/s: ${(aggregated.eventsPerSecond / plain.eventsPerSecond).toFixed(1)}x`,
+  );
+  console.log(
+    `HTTP ingest / direct aggregated events/s: ${(http.eventsPerSecond / aggregated.eventsPerSecond).toFixed(2)}x; ` +
+      `${http.latency.requests} requests, answered in p50 ${http.latency.p50.toFixed(0)} ms, p99 ${http.latency.p99.toFixed(0)} ms`,
   );
   console.log(`peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 } finally {
