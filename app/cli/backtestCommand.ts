@@ -279,7 +279,8 @@ function report(
   describe: (first: BacktestSummary) => string,
 ): string {
   const first = summaries.get(configs[0]?.label ?? '');
-  if (first === undefined || first.events === 0) return 'no events to backtest\n';
+  if (first === undefined) return 'no config to backtest\n';
+  if (first.events === 0) return `${describe(first)}\nno events to backtest\n`;
   const header = [
     'config',
     'SKUs priced',

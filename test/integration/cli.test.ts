@@ -493,6 +493,11 @@ describe('the pricestream CLI', () => {
     expect(ndjson.stderr).toContain('1 dead record is not a line of UTF-8 text');
     expect(noStack.code).toBe(2);
     expect(noStack.stderr).toContain('invalid dynamodbEndpoint (DYNAMODB_ENDPOINT / --dynamodb-endpoint)');
+    // A replay leaves them out as the consumer did, and says so.
+    const replayed = await pricestream(run, 'backtest', '--replay');
+    expect(replayed.stdout).toContain(
+      "left out as the consumer leaves them out: 3 undecodable (the consumer's dead letters)",
+    );
   });
 
   it("serves a SKU's price over HTTP from the cache, refuses a bad port, and stops on Ctrl-C", async () => {
