@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadStackConfig } from '../app/config/stackConfig';
-import { Producer } from '../app/producer/Producer';
+import { type ProduceReport, Producer } from '../app/producer/Producer';
 import { simulateStore } from '../app/producer/storeSimulator';
 import { startEventIngest } from '../app/serve/EventIngest';
 import { startStack } from '../app/stack';
@@ -50,9 +50,13 @@ async function run(aggregate: boolean, round: number) {
   const producer = new Producer({ kinesis: stack.kinesis, streamName, aggregate });
   const started = performance.now();
   const report = await producer.putAll(workload);
-  const seconds = (performance.now() - started) / 1000;
+  return figures(aggregate ? 'aggregated' : 'plain', report, (performance.now() - started) / 1000);
+}
+
+/** A run's rates from its producer's report. */
+function figures(mode: string, report: ProduceReport, seconds: number) {
   return {
-    mode: aggregate ? 'aggregated' : 'plain',
+    mode,
     eventsPerSecond: report.events / seconds,
     userRecordsPerSecond: report.itemsPut / seconds,
     kinesisRecordsPerSecond: report.recordsPut / seconds,
@@ -99,13 +103,7 @@ async function runHttp(round: number) {
   const percentile = (p: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   return {
-    mode: `HTTP ingest (${perRequest}/request, ${values['http-clients']} clients)`,
-    eventsPerSecond: report.events / seconds,
-    userRecordsPerSecond: report.itemsPut / seconds,
-    kinesisRecordsPerSecond: report.recordsPut / seconds,
-    requests: report.requests,
-    failed: report.failedItems,
-    seconds,
+    ...figures(`HTTP ingest (${perRequest}/request, ${values['http-clients']} clients)`, report, seconds),
     latency: { p50: percentile(0.5), p99: percentile(0.99), requests: latencies.length },
   };
 }
