@@ -54,7 +54,7 @@ const handle = createHandler({
   lineage: new KinesisShardLineage(createKinesisClient({ region }), settings.PRICESTREAM_STREAM),
   now: Date.now,
   sweep: oneLane,
-  repeats: oneLane,
+  repeats: oneLane ? 'shard' : 'key',
   warm: oneLane && settings.WARM_SKUS > 0 ? new WarmSkus(settings.WARM_SKUS) : undefined,
 });
 

@@ -9,7 +9,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { noRecentRecords, type RecentRecords } from '../../processors/events/repeatedRecords';
+import {
+  type KeyRecords,
+  noRecentRecords,
+  type RecentRecords,
+} from '../../processors/events/repeatedRecords';
 import type { SkuRecord } from '../../processors/window/skuRecord';
 import { DynamoWireClient } from '../stores/DynamoWireClient';
 import { documentClient } from '../stores/documents';
@@ -23,6 +27,8 @@ export interface StoredSku {
   readonly record: SkuRecord;
   readonly version: number;
   readonly price?: StoredPrice | undefined;
+  /** With lanes: the newest records put under this SKU as partition key (see `findRepeatsByKey`). */
+  readonly recent?: KeyRecords | undefined;
 }
 
 /** A shard's event-time clock as stored: absent fields mean "not started". */
@@ -85,6 +91,7 @@ export class StateStore {
             record: recordOf(item.record),
             version: item.version as number,
             price: item.price as StoredPrice | undefined,
+            recent: typeof item.recent === 'string' ? (JSON.parse(item.recent) as KeyRecords) : undefined,
           });
         }
         keys = page.UnprocessedKeys?.[this.table]?.Keys;
@@ -96,13 +103,15 @@ export class StateStore {
   /**
    * Writes SKU records with their current prices, each conditional on the version it was read at;
    * a SKU another writer changed meanwhile fails with StaleStateError. Active SKUs are indexed
-   * under their `dueAt` (see `dueKey`).
+   * under their `dueAt` (see `dueKey`). `recent`: the newest records put under each SKU as
+   * partition key, kept with lanes (see `findRepeatsByKey`).
    */
   async saveSkus(
     records: readonly SkuRecord[],
     versions: ReadonlyMap<string, number>,
     prices: ReadonlyMap<string, StoredPrice>,
     shardId: string,
+    recent: ReadonlyMap<string, KeyRecords> = new Map(),
   ): Promise<void> {
     const write = async (record: SkuRecord) => {
       const version = versions.get(record.sku) ?? 0;
@@ -116,6 +125,7 @@ export class StateStore {
               version: version + 1,
               record: JSON.stringify(record),
               price: prices.get(record.sku),
+              recent: recent.has(record.sku) ? JSON.stringify(recent.get(record.sku)) : undefined,
               ...(due ? { dueShard: shardId, dueKey: dueKey(record.dueAt as number, record.sku) } : {}),
             },
             { removeUndefinedValues: true },

@@ -6,7 +6,9 @@ import type { DecodedEvent } from '../../processors/events/decodedEvent';
 import { decodeRecords, shardOf } from '../../processors/events/decodeRecords';
 import {
   findRepeats,
+  findRepeatsByKey,
   inheritedRecords,
+  type KeyRecords,
   markRepeats,
   noRecentRecords,
   type RecentRecords,
@@ -61,11 +63,13 @@ export interface ConsumerDeps {
    */
   readonly sweep?: boolean;
   /**
-   * Recognise records a producer put twice (`findRepeats`) and apply their events once. Off with
-   * a parallelization factor above 1, like the sweep: lanes would overwrite each other's digests
-   * of the shard's newest records. @default true
+   * Recognise records a producer put twice and apply their events once: `shard` keeps the digests
+   * of the shard's newest records in its item (`findRepeats`); `key`, for a parallelization factor
+   * above 1 (lanes would overwrite each other's digests in the shard item), keeps those of the
+   * newest records put under each SKU as partition key, with the SKU (`findRepeatsByKey`).
+   * @default 'shard'
    */
-  readonly repeats?: boolean;
+  readonly repeats?: 'shard' | 'key' | false;
   /**
    * Where a shard came from. With it, a batch also sweeps the idle SKUs its parent shards left
    * (those that hash into this shard), so their prices decay after a reshard too.
@@ -90,6 +94,8 @@ interface Batch {
   /** Records a producer put again, and the shard's newest records after this batch, to store. */
   readonly repeatedRecords: number;
   readonly recent: RecentRecords | undefined;
+  /** With `repeats: 'key'`: the newest records of each partition key the batch read, to store with its SKU. */
+  readonly keyRecent: ReadonlyMap<string, KeyRecords>;
   readonly deadLetters: ReturnType<typeof decodeRecords>['deadLetters'];
   readonly cacheBehind: boolean;
   readonly oldestArrival: number;
@@ -149,22 +155,35 @@ export function createHandler(
     const [shard, first] = await Promise.all([states.loadShard(shardId), loadSkus(shardId, skus)]);
     const current = warm?.check(shardId, shard.writer) !== false || first.held === 0;
     const { loaded } = current ? first : await loadSkus(shardId, skus);
+    const byShard = (deps.repeats ?? 'shard') === 'shard';
     const started =
-      shard.clock.maxEventTime !== undefined &&
-      (deps.repeats === false || shard.recent.through !== undefined);
+      shard.clock.maxEventTime !== undefined && (!byShard || shard.recent.through !== undefined);
     const parents = started ? undefined : await inherited(shardId);
     const clock = shard.clock.maxEventTime === undefined ? (parents?.clock ?? {}) : shard.clock;
     const state = createCoreState(config, clock);
     const oldestArrival = Math.min(
       ...records.map((record) => record.kinesis.approximateArrivalTimestamp * 1000),
     );
-    const repeated =
-      deps.repeats === false
-        ? undefined
-        : findRepeats(
-            decoded.digests,
-            shard.recent.through === undefined ? (parents?.recent ?? noRecentRecords) : shard.recent,
-          );
+    const repeated = byShard
+      ? findRepeats(
+          decoded.digests,
+          shard.recent.through === undefined ? (parents?.recent ?? noRecentRecords) : shard.recent,
+        )
+      : undefined;
+    const repeatedByKey =
+      deps.repeats === 'key'
+        ? findRepeatsByKey(
+            decoded.digests.map((digest, index) => ({
+              ...digest,
+              partitionKey: (records[index] as KinesisStreamEvent['Records'][number]).kinesis.partitionKey,
+            })),
+            shardId,
+            (key) => ({
+              records: loaded.get(key)?.recent,
+              through: loaded.get(key)?.record.applied[shardId]?.[0],
+            }),
+          )
+        : undefined;
     return {
       shardId,
       state,
@@ -173,7 +192,8 @@ export function createHandler(
       oldestArrival,
       early,
       recent: repeated?.recent,
-      ...markRepeats(decoded, repeated?.repeats ?? new Set()),
+      keyRecent: repeatedByKey?.recent ?? new Map(),
+      ...markRepeats(decoded, repeated?.repeats ?? repeatedByKey?.repeats ?? new Set()),
     };
   };
 
@@ -337,7 +357,12 @@ export function createHandler(
     await prices.write(changes, async (stored) => {
       if (published) published = await publish(stored);
     });
-    await states.saveSkus([...records.values()], versions, current, batch.shardId);
+    const recent = new Map<string, KeyRecords>();
+    for (const sku of records.keys()) {
+      const kept = batch.keyRecent.get(sku) ?? batch.loaded.get(sku)?.recent;
+      if (kept !== undefined) recent.set(sku, kept);
+    }
+    await states.saveSkus([...records.values()], versions, current, batch.shardId, recent);
     metrics.addMetric('SkuStatesWritten', 'Count', records.size);
     warm?.remember(
       batch.shardId,
@@ -345,6 +370,7 @@ export function createHandler(
         record,
         version: (versions.get(record.sku) ?? 0) + 1,
         price: current.get(record.sku),
+        recent: recent.get(record.sku),
       })),
     );
     const { maxEventTime, nextTick } = batch.state.watermark;

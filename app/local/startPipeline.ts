@@ -65,7 +65,7 @@ export function startPipeline(stack: Stack, options: PipelineOptions): Pipeline 
     metrics,
     lineage: new KinesisShardLineage(stack.kinesis, stackConfig.streamName),
     sweep: oneLane,
-    repeats: oneLane,
+    repeats: oneLane ? 'shard' : 'key',
     warm: oneLane && warmSkus > 0 ? new WarmSkus(warmSkus) : undefined,
     now: Date.now,
   });

@@ -41,6 +41,7 @@ export interface RecordDigest {
 export function findRepeats(
   records: readonly RecordDigest[],
   recent: RecentRecords,
+  kept = recentRecordsKept,
 ): { repeats: Set<string>; recent: RecentRecords } {
   const repeats = new Set<string>();
   const digests = [...recent.digests];
@@ -55,9 +56,61 @@ export function findRepeats(
     }
     digests.push(digest);
     seen.add(digest);
-    if (digests.length > recentRecordsKept) seen.delete(digests.shift() as string);
+    if (digests.length > kept) seen.delete(digests.shift() as string);
   }
   return { repeats, recent: { through, digests } };
+}
+
+/**
+ * How many of the newest records put under one partition key on a shard are remembered, with the
+ * key's SKU (see `findRepeatsByKey`): a producer aggregating per SKU puts a few records a second
+ * under a hot SKU, and its retry follows within a request or two.
+ */
+export const recentRecordsPerKey = 16;
+
+/** The digests of the newest records put under one partition key on one shard. */
+export interface KeyRecords {
+  readonly shardId: string;
+  readonly digests: readonly string[];
+}
+
+/** A record's digest (see `RecordDigest`) and the partition key it was put under. */
+export interface KeyedDigest extends RecordDigest {
+  readonly partitionKey: string;
+}
+
+/**
+ * `findRepeats` for lanes. With a parallelization factor above 1 a shard's records are split
+ * between concurrent batches by partition key, so no batch sees the shard's newest records, but
+ * each sees every record of its keys, in order. Here each key is judged on its own: against the
+ * newest records put under it on this shard (`recentOf(key).records`), records at or before
+ * `recentOf(key).through` being redeliveries. Returns the repeats and, for each key of the batch,
+ * its newest records after it.
+ */
+export function findRepeatsByKey(
+  records: readonly KeyedDigest[],
+  shardId: string,
+  recentOf: (partitionKey: string) => {
+    readonly records?: KeyRecords | undefined;
+    readonly through?: string;
+  },
+): { repeats: Set<string>; recent: Map<string, KeyRecords> } {
+  const byKey = new Map<string, KeyedDigest[]>();
+  for (const record of records) {
+    const keyRecords = byKey.get(record.partitionKey) ?? [];
+    byKey.set(record.partitionKey, keyRecords);
+    keyRecords.push(record);
+  }
+  const repeats = new Set<string>();
+  const recent = new Map<string, KeyRecords>();
+  for (const [key, keyRecords] of byKey) {
+    const known = recentOf(key);
+    const digests = known.records?.shardId === shardId ? known.records.digests : [];
+    const judged = findRepeats(keyRecords, { through: known.through, digests }, recentRecordsPerKey);
+    for (const sequenceNumber of judged.repeats) repeats.add(sequenceNumber);
+    recent.set(key, { shardId, digests: judged.recent.digests });
+  }
+  return { repeats, recent };
 }
 
 /** The newest records of a shard's parents, for a child's first batch: a retry may cross a reshard. */

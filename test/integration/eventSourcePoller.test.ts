@@ -7,9 +7,11 @@ import { Producer, type ProducerOptions } from '../../app/producer/Producer';
 import { simulateStore } from '../../app/producer/storeSimulator';
 import type { Stack } from '../../app/stack';
 import { pricingConfigSchema } from '../../processors/config/pricingConfig';
+import { decodeRecords } from '../../processors/events/decodeRecords';
 import type { StreamEvent } from '../../processors/events/schema';
 import { skuOf, splitBySku } from '../../processors/events/splitBySku';
-import { freshStream } from '../helpers/pipelineStack';
+import { injectLostAnswers } from '../helpers/injectLostAnswers';
+import { firstCopies, freshStream, lambdaRecordsByShard } from '../helpers/pipelineStack';
 import { startTestStack } from '../helpers/testStack';
 
 const config = pricingConfigSchema.parse({
@@ -152,6 +154,43 @@ describe('event source poller', () => {
       }
     },
   );
+
+  it('applies once the events of records a producer put again, with two lanes per shard', async () => {
+    const run = await freshStream(stack);
+    const put = events(900, 5);
+    // Every third PutRecords answer is lost: the producer puts those records again.
+    const lost = injectLostAnswers(run.kinesis, (request) => request % 3 === 1);
+    try {
+      await produce(run, put, { aggregateBy: 'sku' });
+    } finally {
+      lost.remove();
+    }
+    const records = [...(await lambdaRecordsByShard(run)).values()].flat();
+    const copiedEvents =
+      decodeRecords(records).events.length - decodeRecords(firstCopies(records)).events.length;
+    expect(lost.lost()).toBeGreaterThan(0);
+    expect(copiedEvents).toBeGreaterThan(0);
+
+    const pipeline = startPipeline(run, {
+      config,
+      cachePrefix: `t:${randomUUID()}:`,
+      settings: { batchSize: 7, parallelizationFactor: 2 },
+      logLevel: 'ERROR',
+    });
+    await pipeline.poller.whenCaughtUp();
+    await pipeline.stop();
+    const perSku = new Map<string, number>();
+    for (const part of put.flatMap(splitBySku)) perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
+    const stored = await pipeline.states.loadSkus(perSku.keys());
+
+    expect(pipeline.metrics.total('BatchFailures')).toBe(0);
+    for (const [sku, count] of perSku) {
+      const record = stored.get(sku)?.record;
+      expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
+    }
+    const repeated = [...stored.values()].reduce((sum, { record }) => sum + (record.repeatedEvents ?? 0), 0);
+    expect(repeated).toBe(copiedEvents);
+  });
 
   it('gives up on a batch after the maximum retries, bisecting first, and sends it to the dead letters', async () => {
     const run = await freshStream(stack, 1);
