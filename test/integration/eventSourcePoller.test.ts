@@ -52,6 +52,24 @@ function counting() {
   };
 }
 
+/**
+ * The consumer with two lanes per shard, run until caught up: how many per-SKU events of `put`
+ * each SKU has, and what it stored.
+ */
+async function consumeWithLanes(run: Stack, put: readonly StreamEvent[], batchSize: number) {
+  const pipeline = startPipeline(run, {
+    config,
+    cachePrefix: `t:${randomUUID()}:`,
+    settings: { batchSize, parallelizationFactor: 2 },
+    logLevel: 'ERROR',
+  });
+  await pipeline.poller.whenCaughtUp();
+  await pipeline.stop();
+  const perSku = new Map<string, number>();
+  for (const part of put.flatMap(splitBySku)) perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
+  return { pipeline, perSku, stored: await pipeline.states.loadSkus(perSku.keys()) };
+}
+
 describe('event source poller', () => {
   let stack: Stack;
 
@@ -128,16 +146,7 @@ describe('event source poller', () => {
       const put = events(900, 3);
       // Lanes go by the Kinesis record's partition key: a shard aggregate would carry other SKUs under its first SKU's key.
       await produce(run, put, producing);
-      const pipeline = startPipeline(run, {
-        config,
-        cachePrefix: `t:${randomUUID()}:`,
-        settings: { batchSize: 25, parallelizationFactor: 2 },
-      });
-      await pipeline.poller.whenCaughtUp();
-      await pipeline.stop();
-      const perSku = new Map<string, number>();
-      for (const part of put.flatMap(splitBySku)) perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
-      const stored = await pipeline.states.loadSkus(perSku.keys());
+      const { pipeline, perSku, stored } = await consumeWithLanes(run, put, 25);
 
       expect(pipeline.metrics.total('BatchFailures')).toBe(0);
       const records = pipeline.metrics.total('RecordsProcessed');
@@ -171,17 +180,7 @@ describe('event source poller', () => {
     expect(lost.lost()).toBeGreaterThan(0);
     expect(copiedEvents).toBeGreaterThan(0);
 
-    const pipeline = startPipeline(run, {
-      config,
-      cachePrefix: `t:${randomUUID()}:`,
-      settings: { batchSize: 7, parallelizationFactor: 2 },
-      logLevel: 'ERROR',
-    });
-    await pipeline.poller.whenCaughtUp();
-    await pipeline.stop();
-    const perSku = new Map<string, number>();
-    for (const part of put.flatMap(splitBySku)) perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
-    const stored = await pipeline.states.loadSkus(perSku.keys());
+    const { pipeline, perSku, stored } = await consumeWithLanes(run, put, 7);
 
     expect(pipeline.metrics.total('BatchFailures')).toBe(0);
     for (const [sku, count] of perSku) {
