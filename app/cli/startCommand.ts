@@ -1,16 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ConfigError } from '../config/ConfigError';
 import { loadPricingConfig } from '../config/loadPricingConfig';
 import { stackConfigSources } from '../config/stackConfig';
+import type { PriceCache } from '../consumer/PriceCache';
 import type { StoredPrice } from '../consumer/PriceStore';
 import { startPipeline } from '../local/startPipeline';
 import { Producer } from '../producer/Producer';
 import { paced } from '../producer/paced';
 import { simulateStore } from '../producer/storeSimulator';
+import { type PriceServer, startPriceServer } from '../serve/PriceServer';
 import { startStack } from '../stack';
 import { consumerSummary } from './consumerSummary';
+import { listenFlagsShape } from './listenFlags';
 import { parseFlags } from './parseFlags';
 import { pollerFlagsShape, pollerSettingsFrom, withPollerFlags } from './pollerFlags';
 import { priceLine } from './priceLine';
@@ -22,6 +26,7 @@ const startFlagsSchema = z.object({
   skus: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   config: z.string().optional(),
   lines: z.coerce.number().int().min(0).default(20),
+  livePort: listenFlagsShape.port.default(8080),
   ...pollerFlagsShape,
 });
 
@@ -46,7 +51,8 @@ export function startCommand(): Command {
           'pricing config (JSON)',
           fileURLToPath(new URL('../config/pricing.demo.json', import.meta.url)),
         )
-        .option('--lines <n>', 'price changes printed per second at most (0: summary only)', '20'),
+        .option('--lines <n>', 'price changes printed per second at most (0: summary only)', '20')
+        .option('--live-port <port>', 'port of the live board (any free one when it is taken)', '8080'),
     ),
   ).action(async (rawFlags: Record<string, unknown>) => {
     const flags = parseFlags(startFlagsSchema, rawFlags);
@@ -68,11 +74,20 @@ export function startCommand(): Command {
     out(
       `  other terminals: KINESIS_ENDPOINT=${stack.endpoints.kinesis} DYNAMODB_ENDPOINT=${stack.endpoints.dynamodb}`,
     );
+    const pipeline = startPipeline(stack, { config, settings, logLevel: 'ERROR' });
+    const board =
+      stack.redis === undefined || pipeline.cache === undefined
+        ? undefined
+        : await livePrices(stack.redis, pipeline.cache, flags.livePort).catch(async (error: unknown) => {
+            await pipeline.stop();
+            await stack.stop();
+            throw error;
+          });
+    if (board !== undefined) out(`  live board: ${board.url}/ (the prices as they move, in a browser)`);
     out(
       `  a store of ${flags.skus} SKUs at ${flags.rate} events/s; a flash sale on 3 SKUs from 1 min to 3 min. Ctrl-C stops.\n`,
     );
 
-    const pipeline = startPipeline(stack, { config, settings, logLevel: 'ERROR' });
     const subscriber = stack.redis?.duplicate();
     let printed = 0;
     let skipped = 0;
@@ -133,10 +148,21 @@ export function startCommand(): Command {
     } finally {
       clearInterval(summary);
       clearInterval(budget);
+      await board?.close();
       await pipeline.stop();
       subscriber?.disconnect();
       await stack.stop();
       out('stopped.');
     }
   });
+}
+
+/** The live board on `port`, or on any free port when that one is taken (another `start`, say). */
+async function livePrices(redis: Redis, cache: PriceCache, port: number): Promise<PriceServer> {
+  try {
+    return await startPriceServer({ redis, cache, port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return startPriceServer({ redis, cache, port: 0 });
+  }
 }

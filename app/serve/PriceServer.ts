@@ -181,7 +181,14 @@ export async function startPriceServer(options: PriceServerOptions): Promise<Pri
     for (const page of pages) page.response.write(': keepalive\n\n');
   }, options.keepAliveMs ?? 15_000);
   server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    // The port is taken, say: nothing of this server is left running.
+    clearInterval(keepAlive);
+    subscriber.disconnect();
+    throw error;
+  }
   const { address, port } = server.address() as AddressInfo;
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,

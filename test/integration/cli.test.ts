@@ -176,6 +176,10 @@ describe('the pricestream CLI', () => {
     const target = await freshStream(stack);
     const start = spawnCli(['start', '--rate', '200', '--skus', '50', '--lines', '0'], envFor(target));
     await start.seen('events put');
+    // Its live board answers, on 8080 or, taken, on another port.
+    const board = await fetch(/live board: (\S+)/.exec(start.output())?.[1] as string);
+    expect(board.status).toBe(200);
+    expect(await board.text()).toContain('Live prices');
 
     const [code, signal] = await ctrlC(start, 'stopping:');
 

@@ -81,6 +81,14 @@ describe('the price server', () => {
     expect(elsewhere.status).toBe(404);
   });
 
+  it('refuses a port that is taken, leaving nothing of itself running', async () => {
+    const { port } = new URL(server.url);
+
+    await expect(startPriceServer({ redis, cache, port: Number(port) })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+  });
+
   it('serves a live board at / that follows its own feed', async () => {
     const board = await fetch(`${server.url}/`);
 
