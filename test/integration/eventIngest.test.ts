@@ -111,6 +111,39 @@ describe('HTTP ingest on the local stack', () => {
     }
   });
 
+  it('answers each of several requests sent at once for its own events only', async () => {
+    const run = await freshStream(stack);
+    const { ingest } = await ingestInto(run, { maxAttempts: 2 });
+    const bodies = [1, 2, 3, 4].map((n) =>
+      orderEvent({
+        orderId: `o-${n}`,
+        lines: [{ sku: n === 2 ? 'TOYS-4' : `ELEC-${n}`, quantity: n, unitPrice: 100 }],
+      }),
+    );
+    // Only the second request's SKU is throttled until the producer gives up (with whatever shares its record).
+    const throttle = injectThrottle(run.kinesis, (entry) => Buffer.from(entry.Data ?? []).includes('TOYS-4'));
+    try {
+      const answers = await Promise.all(bodies.map((body) => post(ingest, JSON.stringify(body))));
+      throttle.remove();
+
+      // The second fails; another whose part shared its aggregate fails with it. Each answer
+      // names its own parts only.
+      expect(answers[1]?.status).toBe(503);
+      answers.forEach(({ answer }, index) => {
+        for (const { event } of answer.failed) expect(event).toEqual(bodies[index]);
+      });
+      const again = await post(
+        ingest,
+        answers.flatMap(({ answer }) => answer.failed.map(({ event }) => JSON.stringify(event))).join('\n'),
+      );
+      expect(again.status).toBe(200);
+      expect(byId(await eventsInStream(run))).toEqual(byId(bodies));
+    } finally {
+      throttle.remove();
+      await ingest.close();
+    }
+  });
+
   it('refuses a body over its limit, other paths and methods, and stops on a stream that is not there', async () => {
     const run = await freshStream(stack);
     const { ingest } = await ingestInto(run, { maxBodyBytes: 1024 });
