@@ -13,10 +13,10 @@ import {
   tap,
 } from 'rxjs';
 import type { PricingConfig } from '../config/pricingConfig';
-import type { DecodedEvent } from '../events/decodedEvent';
+import { type DecodedEvent, decodedEvent } from '../events/decodedEvent';
 import { eventTimeOf } from '../events/eventTime';
 import type { StreamEvent } from '../events/schema';
-import { skuOf, splitBySku } from '../events/splitBySku';
+import { splitBySku } from '../events/splitBySku';
 import { createCoreState, priceSkus, recordsOf, sweepSkus } from '../pipeline/priceSkus';
 import type { CoreOutput, PriceChange } from '../window/outputs';
 import type { SkuRecord } from '../window/skuRecord';
@@ -66,12 +66,13 @@ export function asOneShard(): OperatorFunction<StreamEvent, BacktestShard> {
           mergeMap((event) => {
             sequence += 1;
             const eventTime = eventTimeOf(event.eventTime);
-            return splitBySku(event).map((part, subSequenceNumber) => ({
-              sku: skuOf(part),
-              eventTime,
-              event: part,
-              position: { shardId: backtestShard, sequenceNumber: String(sequence), subSequenceNumber },
-            }));
+            return splitBySku(event).map((part, subSequenceNumber) =>
+              decodedEvent(part, eventTime, {
+                shardId: backtestShard,
+                sequenceNumber: String(sequence),
+                subSequenceNumber,
+              }),
+            );
           }),
         );
       }),

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { DeadLetter, DecodedEvent, DecodeStep } from './decodedEvent';
+import { type DeadLetter, type DecodedEvent, type DecodeStep, decodedEvent } from './decodedEvent';
 import { checksumBytes } from './kplFormat';
 import { isAggregated, userRecordsOf } from './kplRecords';
 import { parseEvent } from './parseEvent';
 import type { EventPosition } from './position';
 import type { RecordDigest } from './repeatedRecords';
-import { skuOf, splitBySku } from './splitBySku';
+import { splitBySku } from './splitBySku';
 
 /** The fields of a Lambda Kinesis record decoding needs (a `KinesisStreamRecord` has them all). */
 export interface KinesisRecordInput {
@@ -95,10 +95,8 @@ function decodeRecord(record: KinesisRecordInput, events: DecodedEvent[], deadLe
     }
     const { event, eventTime } = parsed;
     if (event.type === 'inventory' || event.lines.length === 1)
-      events.push({ sku: skuOf(event), eventTime, event, position });
-    else
-      for (const part of splitBySku(event))
-        events.push({ sku: skuOf(part), eventTime, event: part, position });
+      events.push(decodedEvent(event, eventTime, position));
+    else for (const part of splitBySku(event)) events.push(decodedEvent(part, eventTime, position));
   }
   return digest;
 }

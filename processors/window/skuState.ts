@@ -1,6 +1,7 @@
 import { type PricingConfig, type PricingRule, ruleFor } from '../config/pricingConfig';
 import type { DecodedEvent } from '../events/decodedEvent';
 import type { EventPosition } from '../events/position';
+import type { OrderEvent } from '../events/schema';
 import { decidePrice, hasDemandSignal, initialPriceState, type PriceState } from '../pricing/decidePrice';
 import type { PriceChange } from './outputs';
 import { DEPLETED, LONG, ORDERS, type PaneSlab, SHORT, UNITS, type Window } from './PaneSlab';
@@ -108,18 +109,18 @@ export function windowSums(state: SkuState, slab: PaneSlab): number[] {
  * units taken out of stock into its pane.
  */
 export function applyEvent(state: SkuState, slab: PaneSlab, decoded: DecodedEvent, plan: WindowPlan): void {
-  const { event, eventTime } = decoded;
+  const { eventTime, units } = decoded;
   const shortPane = Math.floor(eventTime / plan.short.paneMs);
   if (eventTime < state.firstEventTime) state.firstEventTime = eventTime;
-  if (event.type === 'order') {
-    let units = 0;
-    for (const line of event.lines) units += line.quantity;
-    state.basePrice ??= event.lines[0]?.unitPrice;
+  // Only an order has units (the contract's quantities are at least 1), so an order's event object
+  // is read only for the SKU's first base price.
+  if (units > 0 || decoded.event.type === 'order') {
+    state.basePrice ??= (decoded.event as OrderEvent).lines[0]?.unitPrice;
     state.ordersHeld += 1;
     addToPanes(state, slab, plan, eventTime, shortPane, units, 1, 0);
     return;
   }
-  const depleted = applyInventory(state, event, eventTime);
+  const depleted = applyInventory(state, decoded.event, eventTime);
   if (depleted > 0) addToPanes(state, slab, plan, eventTime, shortPane, 0, 0, depleted);
 }
 

@@ -1,6 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { ShardAggregator } from '../../app/producer/kplAggregation';
-import type { DecodedEvent } from '../../processors/events/decodedEvent';
+import { type DecodedEvent, decodedEvent } from '../../processors/events/decodedEvent';
 import type { StreamEvent } from '../../processors/events/schema';
 import { skuOf } from '../../processors/events/splitBySku';
 
@@ -71,10 +71,11 @@ export function decodedEvents(
   events: readonly StreamEvent[],
   shardId = 'shardId-000000000000',
 ): DecodedEvent[] {
-  return events.map((event, index) => ({
-    sku: skuOf(event),
-    eventTime: Date.parse(event.eventTime),
-    event,
-    position: { shardId, sequenceNumber: String(1000 + index), subSequenceNumber: 0 },
-  }));
+  return events.map((event, index) =>
+    decodedEvent(event, Date.parse(event.eventTime), {
+      shardId,
+      sequenceNumber: String(1000 + index),
+      subSequenceNumber: 0,
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTally, summaryOf, tallyEvent, tallyOutput } from '../../../processors/backtest/backtestTally';
-import type { DecodedEvent } from '../../../processors/events/decodedEvent';
+import { type DecodedEvent, decodedEvent } from '../../../processors/events/decodedEvent';
 import type { StreamEvent } from '../../../processors/events/schema';
 import type { PriceChange } from '../../../processors/window/outputs';
 import { inventoryEvent, orderEvent } from '../../helpers/events';
@@ -8,13 +8,11 @@ import { inventoryEvent, orderEvent } from '../../helpers/events';
 const t0 = Date.parse('2026-03-01T10:00:00Z');
 
 function decoded(event: StreamEvent, offsetMs: number): DecodedEvent {
-  const sku = event.type === 'inventory' ? event.sku : (event.lines[0]?.sku as string);
-  return {
-    sku,
-    eventTime: t0 + offsetMs,
-    event,
-    position: { shardId: 'backtest', sequenceNumber: String(offsetMs + 1), subSequenceNumber: 0 },
-  };
+  return decodedEvent(event, t0 + offsetMs, {
+    shardId: 'backtest',
+    sequenceNumber: String(offsetMs + 1),
+    subSequenceNumber: 0,
+  });
 }
 
 function change(

@@ -45,15 +45,21 @@ describe('decodeRecords', () => {
     expect(whole).toBe(aggregate.subarray(aggregate.length - 16).toString('base64url', 0, 8));
   });
 
-  it('splits an order spanning several SKUs into one event per SKU at the same position', () => {
+  it('splits an order spanning several SKUs into one event per SKU at the same position, each with its units', () => {
     const order = orderEvent({
       lines: [
         { sku: 'A-1', quantity: 1, unitPrice: 100 },
-        { sku: 'B-1', quantity: 1, unitPrice: 100 },
+        { sku: 'B-1', quantity: 3, unitPrice: 100 },
+        { sku: 'A-1', quantity: 2, unitPrice: 100 },
       ],
     });
-    const { events: decoded } = decodeRecords(plainRecords([order]));
-    expect(decoded.map((event) => event.sku)).toEqual(['A-1', 'B-1']);
+    const stock = inventoryEvent({ sku: 'A-1', delta: -4 });
+    const { events: decoded } = decodeRecords(plainRecords([order, stock]));
+    expect(decoded.map((event) => [event.sku, event.units])).toEqual([
+      ['A-1', 3],
+      ['B-1', 3],
+      ['A-1', 0],
+    ]);
     expect(decoded[0]?.position).toEqual(decoded[1]?.position);
   });
 
