@@ -99,6 +99,7 @@ export function fromRecord(record: SkuRecord, config: PricingConfig, slab: PaneS
   state.appliedEvents = record.appliedEvents ?? 0;
   state.repeatedEvents = record.repeatedEvents ?? 0;
   state.price = { ...initialPrice(record.price) };
+  state.priced = state.price.price !== undefined;
   if (record.windows !== undefined) {
     const none = (head: number) => (head === Number.MIN_SAFE_INTEGER ? Number.NEGATIVE_INFINITY : head);
     const { firstEventTime } = record.windows;

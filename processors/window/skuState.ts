@@ -55,6 +55,12 @@ export interface SkuState extends ActiveSku {
    * orders any of its windows holds, so below `minOrders` no tick can see a demand signal.
    */
   ordersHeld: number;
+  /**
+   * Whether `price` holds a price (`price.price !== undefined`), kept on the state itself: a tick
+   * asks it of every active SKU (`canMoveAt`), and reading it through `price` is one more cold
+   * object per SKU per tick. Set wherever `price` is.
+   */
+  priced: boolean;
   price: PriceState;
   /** Highest position applied from each shard, so a retried or replayed event is applied once. */
   applied: Record<string, EventPosition>;
@@ -89,6 +95,7 @@ export function createSkuState(sku: string, config: PricingConfig, slab: PaneSla
     appliedEvents: 0,
     repeatedEvents: 0,
     ordersHeld: 0,
+    priced: false,
     price: initialPriceState,
     applied: {},
     checkedFold: undefined,
@@ -147,7 +154,7 @@ function addToPanes(
  * and a later tick's slide re-sums across the ticks skipped.
  */
 export function canMoveAt(state: SkuState): boolean {
-  return state.price.price === undefined || state.ordersHeld >= state.rule.minOrders;
+  return !state.priced || state.ordersHeld >= state.rule.minOrders;
 }
 
 /**
@@ -181,6 +188,7 @@ export function priceAt(
   );
   const decision = decidePrice(state.rule, state.basePrice, stats, state.price, at);
   state.price = decision.state;
+  state.priced = decision.state.price !== undefined;
   if (!decision.changed) return undefined;
   return {
     kind: 'price',

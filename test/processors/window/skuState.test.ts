@@ -128,6 +128,7 @@ describe('ticks that cannot move a price', () => {
           const events = decodedEvents(stream);
           const everyTick = foldPrices(events, () => true);
           const skipping = foldPrices(events, (sku) => {
+            expect(sku.priced).toBe(sku.price.price !== undefined);
             if (canMoveAt(sku)) return true;
             skipped += 1;
             return false;
