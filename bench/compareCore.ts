@@ -1,0 +1,102 @@
+/**
+ * The stream core of this checkout against the core at another commit, in one process, on the
+ * same pre-decoded events of bench:core's store, run after run in alternation: A B, B A, A B, …
+ * with a full GC before each. Prints each one's median events/s, the ratio of the medians, and the
+ * ratio of each round. This machine's speed drifts by more than 2× within a day, so two bench:core
+ * runs minutes apart can differ by more than the change being measured; alternating in one process
+ * leaves both sides the same machine, minute by minute. (Comparing a commit with itself gives the
+ * noise: 1.007 and 1.017 by median in two runs, single rounds ±20 %.)
+ *
+ * The other commit is checked out as a git worktree under .pricestream/compare/ (inside the
+ * project, so it resolves the project's node_modules) and its `priceSkus` imported from there.
+ * The events are decoded by this checkout's decoder: the other core must accept them, which holds
+ * for any commit since `DecodedEvent` last changed its fields' meaning. Never fails on time.
+ *
+ *   npm run bench:compare -- --against HEAD~1 [--rounds 8] [--events 1000000] [--skus 100000]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { count, from, lastValueFrom } from 'rxjs';
+import { simulateStore } from '../app/producer/storeSimulator';
+import { pricingConfigSchema } from '../processors/config/pricingConfig';
+import type { DecodedEvent } from '../processors/events/decodedEvent';
+import { decodeRecords } from '../processors/events/decodeRecords';
+import { splitBySku } from '../processors/events/splitBySku';
+import { priceSkus } from '../processors/pipeline/priceSkus';
+import { aggregatedRecords } from '../test/helpers/kinesisRecords';
+
+const { values } = parseArgs({
+  options: {
+    against: { type: 'string' },
+    rounds: { type: 'string', default: '8' },
+    events: { type: 'string', default: '1000000' },
+    skus: { type: 'string', default: '100000' },
+  },
+});
+if (values.against === undefined)
+  throw new Error('--against is required: the commit to compare with, such as HEAD~1');
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new Error(`--rounds must be a whole number, at least 1: ${values.rounds}`);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with --expose-gc (npm run bench:compare does)');
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+const commit = git('rev-parse', '--verify', `${values.against}^{commit}`);
+const worktree = path.join(root, '.pricestream', 'compare', commit);
+if (!existsSync(worktree)) {
+  mkdirSync(path.dirname(worktree), { recursive: true });
+  git('worktree', 'add', '--detach', worktree, commit);
+}
+
+type PriceSkus = typeof priceSkus;
+const other = (await import(path.join(worktree, 'processors/pipeline/priceSkus.ts'))) as {
+  priceSkus: PriceSkus;
+};
+const config = pricingConfigSchema.parse({});
+
+const store = [
+  ...simulateStore({
+    skus: Number(values.skus),
+    rate: 2000,
+    count: Number(values.events),
+    seed: 7,
+    startTime: Date.parse('2026-03-01T10:00:00Z'),
+    flashSale: { startAfterMs: 120_000, durationMs: 240_000, hotSkus: 3, share: 0.5 },
+  }),
+].flatMap(splitBySku);
+const decoded: DecodedEvent[] = decodeRecords(aggregatedRecords(store, 256 * 1024)).events;
+
+async function timed(core: PriceSkus): Promise<number> {
+  gc?.();
+  const started = performance.now();
+  await lastValueFrom(from(decoded).pipe(core(config), count()));
+  return performance.now() - started;
+}
+
+const sides = { here: priceSkus, there: other.priceSkus };
+await timed(sides.here); // warm-up: JIT
+await timed(sides.there);
+const times = { here: [] as number[], there: [] as number[] };
+for (let round = 0; round < rounds; round++) {
+  const order = round % 2 === 0 ? (['there', 'here'] as const) : (['here', 'there'] as const);
+  for (const side of order) times[side].push(await timed(sides[side]));
+}
+const median = (ms: readonly number[]) => [...ms].sort((a, b) => a - b)[ms.length >> 1] as number;
+const perSecond = (ms: number) => Math.round((decoded.length / ms) * 1000).toLocaleString();
+console.log(
+  `core compare: ${decoded.length.toLocaleString()} pre-decoded events, ${Number(values.skus).toLocaleString()} SKUs, ${rounds} alternated rounds, one process`,
+);
+console.log(
+  `  ${values.against} (${commit.slice(0, 7)}): ${perSecond(median(times.there))} events/s (median)`,
+);
+console.log(`  this checkout: ${perSecond(median(times.here))} events/s (median)`);
+console.log(
+  `  this checkout / ${values.against}: ${(median(times.there) / median(times.here)).toFixed(3)}; by round: ${times.there
+    .map((there, round) => (there / (times.here[round] as number)).toFixed(2))
+    .join(' ')}`,
+);
