@@ -323,12 +323,16 @@ describe('event source poller', () => {
       { step: 'initialize', name: watch },
     );
     const batches: number[] = [];
+    // While the second lot is put, the handler holds its first batch: the poller reads nothing more
+    // meanwhile, so it finds the rest of the lot all there, not as each put lands.
+    let allPut = Promise.resolve();
     await putLarge(10);
     const pipeline = startPipeline(run, {
       config,
       settings: { batchSize: 500 },
       // Not events: the records are only counted, as a handler would acknowledge them.
       wrapHandler: () => async (event) => {
+        await allPut;
         batches.push(event.Records.length);
         return { batchItemFailures: [] };
       },
@@ -336,7 +340,12 @@ describe('event source poller', () => {
     try {
       await pipeline.poller.whenCaughtUp();
       const firstReads = reads.length;
+      let putDone = () => {};
+      allPut = new Promise((resolve) => {
+        putDone = resolve;
+      });
       await putLarge(60);
+      putDone();
       await pipeline.poller.whenCaughtUp();
 
       expect(batches.reduce((total, size) => total + size, 0)).toBe(70);
