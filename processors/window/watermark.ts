@@ -99,9 +99,10 @@ function fireTicks<T extends ActiveSku>(state: WatermarkState<T>, plan: WindowPl
   }
   while (state.nextTick <= watermark) {
     const at = state.nextTick;
+    const emptyBefore = emptyBeforeAt(at, plan);
     for (const sku of state.active.values()) {
       sink.tick(sku, at);
-      if (emptyAt(sku, at, plan)) {
+      if (sku.lastEventTime < emptyBefore) {
         sink.evict(sku, at);
         state.active.delete(sku.sku);
       }
@@ -117,7 +118,12 @@ export function firstTickAfter(watermark: number, intervalMs: number): number {
 
 /** Whether every window of a SKU is empty at tick `at`: the tick after which it is evicted. */
 export function emptyAt(sku: ActiveSku, at: number, plan: WindowPlan): boolean {
-  return sku.lastEventTime < Math.min(windowStart(plan.short, at), windowStart(plan.long, at));
+  return sku.lastEventTime < emptyBeforeAt(at, plan);
+}
+
+/** The event time before which a SKU's last event leaves every window empty at tick `at`. */
+function emptyBeforeAt(at: number, plan: WindowPlan): number {
+  return Math.min(windowStart(plan.short, at), windowStart(plan.long, at));
 }
 
 /** Start of the newest window of this geometry closed at `at`. */
