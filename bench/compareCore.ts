@@ -1,6 +1,6 @@
 /**
  * The stream core of this checkout against the core at another commit, in one process, on the
- * same pre-decoded events of bench:core's store, run after run in alternation: A B, B A, A B, …
+ * same pre-decoded events of bench:core's store (`coreStoreRecords`), run after run in alternation: A B, B A, A B, …
  * with a full GC before each. Prints each one's median events/s, the ratio of the medians, and the
  * ratio of each round. This machine's speed drifts by more than 2× within a day, so two bench:core
  * runs minutes apart can differ by more than the change being measured; alternating in one process
@@ -20,13 +20,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { count, from, lastValueFrom } from 'rxjs';
-import { simulateStore } from '../app/producer/storeSimulator';
 import { pricingConfigSchema } from '../processors/config/pricingConfig';
 import type { DecodedEvent } from '../processors/events/decodedEvent';
 import { decodeRecords } from '../processors/events/decodeRecords';
-import { splitBySku } from '../processors/events/splitBySku';
 import { priceSkus } from '../processors/pipeline/priceSkus';
-import { aggregatedRecords } from '../test/helpers/kinesisRecords';
+import { coreStoreRecords } from './coreStore';
 
 const { values } = parseArgs({
   options: {
@@ -41,8 +39,9 @@ if (values.against === undefined)
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1)
   throw new Error(`--rounds must be a whole number, at least 1: ${values.rounds}`);
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with --expose-gc (npm run bench:compare does)');
+const exposedGc = (globalThis as { gc?: () => void }).gc;
+if (exposedGc === undefined) throw new Error('run with --expose-gc (npm run bench:compare does)');
+const gc: () => void = exposedGc;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
@@ -59,20 +58,12 @@ const other = (await import(path.join(worktree, 'processors/pipeline/priceSkus.t
 };
 const config = pricingConfigSchema.parse({});
 
-const store = [
-  ...simulateStore({
-    skus: Number(values.skus),
-    rate: 2000,
-    count: Number(values.events),
-    seed: 7,
-    startTime: Date.parse('2026-03-01T10:00:00Z'),
-    flashSale: { startAfterMs: 120_000, durationMs: 240_000, hotSkus: 3, share: 0.5 },
-  }),
-].flatMap(splitBySku);
-const decoded: DecodedEvent[] = decodeRecords(aggregatedRecords(store, 256 * 1024)).events;
+const decoded: DecodedEvent[] = decodeRecords(
+  coreStoreRecords({ skus: Number(values.skus), events: Number(values.events), rate: 2000 }),
+).events;
 
 async function timed(core: PriceSkus): Promise<number> {
-  gc?.();
+  gc();
   const started = performance.now();
   await lastValueFrom(from(decoded).pipe(core(config), count()));
   return performance.now() - started;

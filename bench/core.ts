@@ -18,14 +18,12 @@ import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { count, from, lastValueFrom, tap } from 'rxjs';
-import { simulateStore } from '../app/producer/storeSimulator';
 import { pricingConfigSchema } from '../processors/config/pricingConfig';
 import type { DecodedEvent } from '../processors/events/decodedEvent';
 import { decodeRecords } from '../processors/events/decodeRecords';
-import { splitBySku } from '../processors/events/splitBySku';
 import { createCoreState, priceSkus } from '../processors/pipeline/priceSkus';
 import type { CoreOutput } from '../processors/window/outputs';
-import { aggregatedRecords } from '../test/helpers/kinesisRecords';
+import { coreStoreRecords } from './coreStore';
 import { naivePriceSkus } from './naiveReference';
 
 const { values } = parseArgs({
@@ -47,27 +45,15 @@ const heap = () => {
 };
 
 const config = pricingConfigSchema.parse({});
-const startTime = Date.parse('2026-03-01T10:00:00Z');
-/**
- * The raw records of the simulated store. The store's own event objects are not kept: nothing
- * reads them after this, and a full GC inside a measured run would mark them too (a million
- * objects cost the core ~15 % of its throughput that way, and the naive reference more).
- */
-function storeRecords() {
-  const stream = [
-    ...simulateStore({
-      skus: Number(values.skus),
-      rate: Number(values.rate),
-      count: Number(values.events),
-      seed: 7,
-      startTime,
-      flashSale: { startAfterMs: 120_000, durationMs: 240_000, hotSkus: 3, share: 0.5 },
-    }),
-  ].flatMap(splitBySku);
-  return aggregatedRecords(stream, 256 * 1024);
-}
 /** Built in each path's process only: the parent just runs them. */
-const records = values.path === undefined ? [] : storeRecords();
+const records =
+  values.path === undefined
+    ? []
+    : coreStoreRecords({
+        skus: Number(values.skus),
+        events: Number(values.events),
+        rate: Number(values.rate),
+      });
 
 async function measure(label: string, run: () => Promise<{ outputs: CoreOutput[]; events: number }>) {
   gc();
