@@ -134,7 +134,7 @@ async function latencyRun(label: string, flashSale: boolean) {
       allowedLatenessMs: config.allowedLateness,
     } satisfies StoreRun);
     await reply<'produced'>();
-    await pipeline.poller.whenCaughtUp();
+    await pipeline.whenCaughtUp();
     store.send('report');
     const { priceChanges, latencies } = await reply<StoreReport>();
     return {
@@ -174,7 +174,7 @@ async function throughputRun() {
     settings: { batchSize: 10_000 },
     logLevel: 'ERROR',
   });
-  await pipeline.poller.whenCaughtUp();
+  await pipeline.whenCaughtUp();
   const drained = (performance.now() - started) / 1000;
   await pipeline.stop();
   // The check at scale that the integration tests make on small streams: every history row the

@@ -199,10 +199,11 @@ export class ConsumerMonitoring extends Construct {
             left: [handler.metricDuration({ statistic: 'p99', period: Duration.minutes(1) })],
           }),
           new GraphWidget({
-            title: 'SKU states written, idle SKUs swept, due-index queries',
+            title: 'SKU states written, idle SKUs swept (and their writes not stored), due-index queries',
             left: [
               consumerMetric('SkuStatesWritten', 'Sum'),
               consumerMetric('SkusSwept', 'Sum'),
+              consumerMetric('SweptWritesFailed', 'Sum'),
               consumerMetric('DueIndexQueries', 'Sum'),
             ],
           }),

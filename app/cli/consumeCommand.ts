@@ -89,7 +89,7 @@ export function consumeCommand(): Command {
         stopAsked,
         pipeline.poller.whenFailed(),
         ...(flags.untilCaughtUp
-          ? [pipeline.poller.whenCaughtUp().then(() => out('caught up: every shard is read to the tip.'))]
+          ? [pipeline.whenCaughtUp().then(() => out('caught up: every shard is read to the tip.'))]
           : []),
       ]);
     } finally {

@@ -141,10 +141,7 @@ export function startCommand(): Command {
         await producer.put(event);
       }
       await producer.flush();
-      await Promise.race([
-        pipeline.poller.whenCaughtUp(),
-        new Promise((resolve) => setTimeout(resolve, 15_000)),
-      ]);
+      await Promise.race([pipeline.whenCaughtUp(), new Promise((resolve) => setTimeout(resolve, 15_000))]);
     } finally {
       clearInterval(summary);
       clearInterval(budget);

@@ -104,7 +104,9 @@ export class StateStore {
    * Writes SKU records with their current prices, each conditional on the version it was read at;
    * a SKU another writer changed meanwhile fails with StaleStateError. Active SKUs are indexed
    * under their `dueAt` (see `dueKey`). `recent`: the newest records put under each SKU as
-   * partition key, kept with lanes (see `findRepeatsByKey`).
+   * partition key, kept with lanes (see `findRepeatsByKey`). `expected`: for a SKU whose record
+   * builds on one not stored yet, the version DynamoDB holds, to write against instead (the new
+   * version is still one past `versions`'; see DeferredSkuWrites).
    */
   async saveSkus(
     records: readonly SkuRecord[],
@@ -112,9 +114,11 @@ export class StateStore {
     prices: ReadonlyMap<string, StoredPrice>,
     shardId: string,
     recent: ReadonlyMap<string, KeyRecords> = new Map(),
+    expected: ReadonlyMap<string, number> = new Map(),
   ): Promise<void> {
     const write = async (record: SkuRecord) => {
       const version = versions.get(record.sku) ?? 0;
+      const stored = expected.get(record.sku) ?? version;
       const due = record.windows !== undefined && record.dueAt !== undefined;
       try {
         await this.wire.send('PutItem', {
@@ -130,8 +134,8 @@ export class StateStore {
             },
             { removeUndefinedValues: true },
           ),
-          ConditionExpression: version === 0 ? 'attribute_not_exists(sku)' : 'version = :version',
-          ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': { N: String(version) } } }),
+          ConditionExpression: stored === 0 ? 'attribute_not_exists(sku)' : 'version = :version',
+          ...(stored === 0 ? {} : { ExpressionAttributeValues: { ':version': { N: String(stored) } } }),
         });
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException)

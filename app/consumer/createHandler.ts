@@ -27,6 +27,7 @@ import { planWindows } from '../../processors/window/windowPlan';
 import type { ShardLineage } from '../stream/ShardLineage';
 import { hashKeyOf } from '../stream/shardMap';
 import type { DeadLetterStore } from './DeadLetterStore';
+import { DeferredSkuWrites, type DeferredWrite } from './DeferredSkuWrites';
 import { StaleStateError } from './errors';
 import type { PriceCache } from './PriceCache';
 import { type PriceStore, type StoredPrice, storedPrice } from './PriceStore';
@@ -82,6 +83,23 @@ export interface ConsumerDeps {
   readonly warm?: WarmSkus;
 }
 
+/**
+ * Puts a container keeps in flight for the records of SKUs its batches only swept, written after
+ * those batches are answered: half the 32 of a batch's own SKU puts, so that the requests of the
+ * batches after it, a tick's history rows above all, do not queue behind a tick's sweep.
+ */
+const sweptWriteConcurrency = 16;
+
+/** The consumer's Lambda handler, and a way to wait for the SKU records it writes after answering. */
+export interface ConsumerHandler {
+  (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse>;
+  /**
+   * Resolves once every swept SKU record the handler wrote after acknowledging its batch is
+   * stored or given up (see DeferredSkuWrites): for a clean stop, and before reading the state.
+   */
+  settled(): Promise<void>;
+}
+
 /** What a batch produced, as it moves through the stages. */
 interface Batch {
   readonly shardId: string;
@@ -103,6 +121,8 @@ interface Batch {
   readonly early: { readonly upTo: number; readonly due: Promise<DueSkus> } | undefined;
   /** The tick through which this batch leaves no SKU of the shard due, once stored; see WarmSkus. */
   readonly sweptThrough?: number | undefined;
+  /** The SKUs its sweep brought up to the clock (no event of the batch touched them). */
+  readonly swept?: ReadonlySet<string>;
 }
 
 /** SKUs due for a sweep, and whether they are all of them (none left out by the limit). */
@@ -119,16 +139,25 @@ interface DueSkus {
  * → windows and prices (`priceSkus`) → catch up idle SKUs that are due (`sweepSkus`) → persist,
  * in this order: dead letters, price history (each request's changes to the Redis cache once its
  * rows are stored), the SKU records (conditional on their versions, carrying their current
- * prices), the shard clock. Only when DynamoDB holds the batch is it acknowledged; any failure
+ * prices), the shard clock. Only when DynamoDB holds the batch is it acknowledged, but for the
+ * records of SKUs only swept, which are written after (DeferredSkuWrites); any failure
  * before reports the batch's first record, and Lambda retries from there, which is harmless (each
  * SKU applies a stream position once). A Redis failure does not fail the batch: it flags the
  * cache as behind, and a later batch rebuilds it.
  */
-export function createHandler(
-  deps: ConsumerDeps,
-): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
+export function createHandler(deps: ConsumerDeps): ConsumerHandler {
   const { config, states, prices, deadLetters, cache, logger, metrics, warm } = deps;
   const interval = planWindows(config).intervalMs;
+  /** Swept SKU records are written after the batch is acknowledged (see DeferredSkuWrites). */
+  const deferred = new DeferredSkuWrites(sweptWriteConcurrency);
+  /** Deferred writes stored and failed since the last batch reported them. */
+  const deferredOutcomes = { stored: 0, failed: 0 };
+  const reportDeferred = () => {
+    if (deferredOutcomes.stored > 0) metrics.addMetric('SkuStatesWritten', 'Count', deferredOutcomes.stored);
+    if (deferredOutcomes.failed > 0) metrics.addMetric('SweptWritesFailed', 'Count', deferredOutcomes.failed);
+    deferredOutcomes.stored = 0;
+    deferredOutcomes.failed = 0;
+  };
 
   /**
    * The stored records of these SKUs: those the container holds for the shard, the rest read.
@@ -136,7 +165,10 @@ export function createHandler(
    */
   const loadSkus = async (shardId: string, skus: Iterable<string>) => {
     const { held, missing } = warm?.take(shardId, skus) ?? { held: new Map(), missing: [...skus] };
+    // What is read is caught up to the clock again: a swept record not yet written is not needed.
+    await deferred.cancel(missing);
     const loaded = await states.loadSkus(missing);
+    deferred.reread(missing);
     metrics.addMetric('SkuStatesRead', 'Count', missing.length);
     metrics.addMetric('SkuStatesHeld', 'Count', held.size);
     for (const [sku, stored] of held) loaded.set(sku, stored);
@@ -247,7 +279,7 @@ export function createHandler(
     for (const [sku, stored] of loaded) batch.loaded.set(sku, stored);
     const outputs = sweepSkus(config, state, due, (sku) => loaded.get(sku)?.record);
     metrics.addMetric('SkusSwept', 'Count', due.length);
-    return { ...batch, outputs: [...batch.outputs, ...outputs], sweptThrough };
+    return { ...batch, outputs: [...batch.outputs, ...outputs], sweptThrough, swept: new Set(due) };
   };
 
   /**
@@ -308,11 +340,42 @@ export function createHandler(
     }
   };
 
+  /** A swept SKU's record, to write after the batch is answered (see DeferredSkuWrites). */
+  const deferredWrite = (
+    shardId: string,
+    record: SkuRecord,
+    versions: ReadonlyMap<string, number>,
+    prices: ReadonlyMap<string, StoredPrice>,
+    recent: ReadonlyMap<string, KeyRecords>,
+  ): DeferredWrite => ({
+    sku: record.sku,
+    expected: versions.get(record.sku) ?? 0,
+    put: async (expected) => {
+      await states.saveSkus([record], versions, prices, shardId, recent, new Map([[record.sku, expected]]));
+      deferredOutcomes.stored += 1;
+    },
+    failed: (error) => {
+      if (deferredOutcomes.failed === 0)
+        logger.warn(
+          'swept SKU record not stored (DynamoDB failed, or another writer came first); it stays due',
+          {
+            shardId,
+            sku: record.sku,
+            error,
+          },
+        );
+      deferredOutcomes.failed += 1;
+      // What the container holds of the shard builds on records DynamoDB does not have.
+      warm?.forget(shardId);
+    },
+  });
+
   /** Rebuilds a cache flagged as behind from DynamoDB, and clears the flag. */
   const rebuildCache = async (): Promise<void> => {
     if (cache === undefined) return;
     const started = deps.now();
     try {
+      await deferred.settled(); // so that the current prices it reads include the swept SKUs'
       const rebuilt = await cache.rebuild(prices.allCurrent());
       await states.clearCacheBehind(started);
       logger.info('price cache rebuilt from DynamoDB', { prices: rebuilt });
@@ -332,8 +395,9 @@ export function createHandler(
   /**
    * Stores the batch and publishes its price changes: dead letters, then the changes as price
    * history rows, each request's changes to the cache as soon as its rows are stored, then every
-   * SKU record the batch touched (each conditional on its version, carrying its current price),
-   * the shard clock last. A price is published once the record holds it as a history row, without
+   * SKU record the batch's events touched (each conditional on its version, carrying its current
+   * price), the shard clock last; the records of the SKUs it only swept are queued, to be written
+   * after it answers. A price is published once the record holds it as a history row, without
    * waiting for the rest of the batch's rows or for the conditional SKU writes, the slow part.
    * That is safe because prices are a function of the events: a retry after a failure recomputes
    * the same changes, rewrites the same rows and republishes the same values, and the cache's
@@ -362,8 +426,18 @@ export function createHandler(
       const kept = batch.keyRecent.get(sku) ?? batch.loaded.get(sku)?.recent;
       if (kept !== undefined) recent.set(sku, kept);
     }
-    await states.saveSkus([...records.values()], versions, current, batch.shardId, recent);
-    metrics.addMetric('SkuStatesWritten', 'Count', records.size);
+    const swept = [...records.values()].filter((record) => batch.swept?.has(record.sku));
+    const touched = [...records.values()].filter((record) => !batch.swept?.has(record.sku));
+    // A SKU this container swept earlier is written on top of that write: if the write is still
+    // queued this one replaces it, against the version DynamoDB holds; if it failed, so does this.
+    const { expected, unstored } = await deferred.takeOver(touched.map((record) => record.sku));
+    if (unstored !== undefined)
+      throw new StaleStateError(unstored, batch.shardId, {
+        cause: new Error('this container swept it, and that write was not stored'),
+      });
+    await states.saveSkus(touched, versions, current, batch.shardId, recent, expected);
+    metrics.addMetric('SkuStatesWritten', 'Count', touched.length);
+    deferred.defer(swept.map((record) => deferredWrite(batch.shardId, record, versions, current, recent)));
     warm?.remember(
       batch.shardId,
       [...records.values()].map((record) => ({
@@ -388,7 +462,7 @@ export function createHandler(
     return changes;
   };
 
-  return (event) => {
+  const handle = (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     if (event.Records.length === 0) return Promise.resolve({ batchItemFailures: [] });
     const firstRecord = event.Records[0] as KinesisStreamEvent['Records'][number];
     const first = firstRecord.kinesis.sequenceNumber;
@@ -435,9 +509,15 @@ export function createHandler(
       ),
     );
   };
+  const settled = async () => {
+    await deferred.settled();
+    reportDeferred();
+  };
+  return Object.assign(handle, { settled });
 
   function report(batch: Batch, changes: readonly PriceChange[]): void {
     const late = batch.outputs.filter((output) => output.kind === 'late').length;
+    reportDeferred();
     metrics.addMetric('RecordsProcessed', 'Count', batch.records);
     metrics.addMetric('EventsProcessed', 'Count', batch.events);
     metrics.addMetric('RepeatedRecords', 'Count', batch.repeatedRecords);

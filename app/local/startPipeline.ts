@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { PricingConfig } from '../../processors/config/pricingConfig';
-import { createHandler } from '../consumer/createHandler';
+import { type ConsumerHandler, createHandler } from '../consumer/createHandler';
 import { DeadLetterStore } from '../consumer/DeadLetterStore';
 import { PriceCache } from '../consumer/PriceCache';
 import { PriceStore } from '../consumer/PriceStore';
@@ -30,7 +30,7 @@ export interface PipelineOptions {
   readonly now?: () => number;
   /** Wraps the handler, for fault injection in tests. */
   readonly wrapHandler?: (
-    handler: (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>,
+    handler: ConsumerHandler,
   ) => (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
 }
 
@@ -42,6 +42,12 @@ export interface Pipeline {
   readonly deadLetters: DeadLetterStore;
   readonly cache: PriceCache | undefined;
   readonly metrics: LocalMetrics;
+  /**
+   * Resolves once every shard is read to the tip with nothing in flight (`poller.whenCaughtUp`)
+   * and the swept SKU records written after their batches are stored too.
+   */
+  whenCaughtUp(): Promise<void>;
+  /** Stops reading, lets the batches in flight finish, and waits for their deferred writes. */
   stop(): Promise<void>;
 }
 
@@ -84,5 +90,20 @@ export function startPipeline(stack: Stack, options: PipelineOptions): Pipeline 
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   poller.start();
-  return { poller, prices, states, deadLetters, cache, metrics, stop: () => poller.stop() };
+  return {
+    poller,
+    prices,
+    states,
+    deadLetters,
+    cache,
+    metrics,
+    whenCaughtUp: async () => {
+      await poller.whenCaughtUp();
+      await handler.settled();
+    },
+    stop: async () => {
+      await poller.stop();
+      await handler.settled();
+    },
+  };
 }

@@ -156,7 +156,7 @@ describe('the pricestream CLI', () => {
     await target.redis?.del(...[...skus].map((sku) => `pricestream:price:${sku}`));
     const config = pricingConfigSchema.parse({ interval: '10s', pricing: { minOrders: 1 } });
     const pipeline = startPipeline(target, { config, cachePrefix: 'pricestream:' });
-    await pipeline.poller.whenCaughtUp();
+    await pipeline.whenCaughtUp();
     await pipeline.stop();
     const priced = (await Promise.all([...skus].map(async (sku) => pipeline.prices.current(sku)))).filter(
       (price) => price !== undefined,

@@ -6,8 +6,9 @@ import {
   SplitShardCommand,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
+import type { KinesisStreamRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createHandler } from '../../app/consumer/createHandler';
+import { type ConsumerHandler, createHandler } from '../../app/consumer/createHandler';
 import { DeadLetterStore } from '../../app/consumer/DeadLetterStore';
 import { PriceCache } from '../../app/consumer/PriceCache';
 import { PriceStore } from '../../app/consumer/PriceStore';
@@ -103,7 +104,7 @@ async function halfConsumed(stack: Stack) {
   });
   try {
     await produce(run, events.slice(0, 1000));
-    await pipeline.poller.whenCaughtUp();
+    await pipeline.whenCaughtUp();
   } catch (error) {
     await pipeline.stop();
     throw error;
@@ -148,7 +149,7 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       settings: { batchSize: 50 },
     });
     try {
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
       const expected = await referencePrices(run, config);
 
       expect(expected.length).toBeGreaterThan(100);
@@ -214,10 +215,14 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
     }
   });
-  it('keeps SKUs warm between batches, and reads them again after another container wrote the shard', async () => {
+  /**
+   * A one-shard pipeline whose shard moves between two containers every two batches, as Lambda
+   * may move it. `settle`: a container hands the shard over only once its deferred writes (the
+   * records of SKUs it swept) are stored; otherwise they may land while the other reads.
+   */
+  async function alternatingContainers(settle: boolean) {
     const run = await freshStream(stack, 1);
     const events = storeEvents(1200);
-    const skus = new Set(events.flatMap(splitBySku).map(skuOf));
     await produce(run, events);
     const cachePrefix = `test:${randomUUID()}:`;
     // A second container over the same tables and cache, with its own warm SKUs.
@@ -239,19 +244,47 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       cachePrefix,
       settings: { batchSize: 3 },
       logLevel: 'SILENT',
-      // The shard moves between the containers every two batches, as Lambda may move it.
-      wrapHandler: (own) => (event) => (Math.floor(batches++ / 2) % 2 === 0 ? own : other)(event),
+      wrapHandler: (own) => async (event) => {
+        const [next, last] = Math.floor(batches++ / 2) % 2 === 0 ? [own, other] : [other, own];
+        if (settle) await last.settled();
+        return next(event);
+      },
     });
     const total = (metric: string) => pipeline.metrics.total(metric) + otherMetrics.total(metric);
+    const caughtUp = async () => {
+      await pipeline.whenCaughtUp();
+      await other.settled();
+    };
+    return { run, events, pipeline, total, caughtUp, batches: () => batches };
+  }
+  it('keeps SKUs warm between batches, and reads them again after another container wrote the shard', async () => {
+    const { run, events, pipeline, total, caughtUp, batches } = await alternatingContainers(true);
     try {
-      await pipeline.poller.whenCaughtUp();
+      await caughtUp();
 
-      expect(batches).toBeGreaterThan(12);
+      expect(batches()).toBeGreaterThan(12);
+      const skus = new Set(events.flatMap(splitBySku).map(skuOf));
       expect(await storedHistory(pipeline, skus)).toEqual(priceLines(await referencePrices(run, config)));
       expect(total('SkuStatesHeld')).toBeGreaterThan(100);
       expect(total('SkuStatesRead')).toBeGreaterThan(0);
       // Each container saw the other's stamp and read again: no write met a version it did not know.
       expect(total('BatchFailures')).toBe(0);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+  it('loses and doubles nothing when the shard moves to another container while its swept records are written', async () => {
+    const { run, events, pipeline, total, caughtUp } = await alternatingContainers(false);
+    try {
+      await caughtUp();
+
+      expect(total('SkusSwept')).toBeGreaterThan(0);
+      const perSku = new Map<string, number>();
+      countPerSku(perSku, events);
+      await expectEachEventOnce(pipeline, perSku);
+      expect(await storedHistory(pipeline, perSku.keys())).toEqual(
+        priceLines(await referencePrices(run, config)),
+      );
     } finally {
       await pipeline.stop();
     }
@@ -273,7 +306,7 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       },
     });
     try {
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
       const expected = await referencePrices(run, config);
       const eventTimes = events.map((event) => Date.parse(event.eventTime));
       const ticks =
@@ -297,7 +330,10 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
     // answers them, prices as they arrive on the channel, and batches as the handler acknowledges them.
     type Entry = {
       kind: 'requested' | 'recorded' | 'stored' | 'cached' | 'published' | 'acknowledged';
+      /** A price as sku@asOf; for `stored`, the SKU. */
       price?: string;
+      /** For `acknowledged`: the SKUs of the batch's events. */
+      skus?: ReadonlySet<string>;
     };
     const log: Entry[] = [];
     const priceOf = (sku: string | undefined, asOf: number | undefined) => `${sku}@${asOf}`;
@@ -347,12 +383,13 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       logLevel: 'SILENT',
       wrapHandler: (handler) => async (event) => {
         const response = await handler(event);
-        log.push({ kind: 'acknowledged' });
+        const skus = new Set(decodeRecords(event.Records).events.map(({ sku }) => sku));
+        log.push({ kind: 'acknowledged', skus });
         return response;
       },
     });
     try {
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
       await subscriber.ping(); // answered after every message published before it
 
       const published = log.flatMap((entry, index) => (entry.kind === 'published' ? [index] : []));
@@ -369,20 +406,28 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       }
       // Published without waiting for the rest of the batch: in every batch that priced anything,
       // each history request's prices go to the cache in a pipeline of their own (not one for the
-      // whole batch once its last row is stored), all before the batch's SKU records, and all of
-      // them before the batch is acknowledged.
-      const batches = log
-        .map((entry) => entry.kind)
-        .join(' ')
-        .split('acknowledged')
-        .filter((batch) => batch.includes('cached'))
-        .map((batch) => batch.split(' ').filter(Boolean));
-      expect(batches.length).toBeGreaterThan(5);
-      const count = (batch: string[], kind: Entry['kind']) => batch.filter((entry) => entry === kind).length;
-      expect(batches.some((batch) => count(batch, 'requested') > 1)).toBe(true);
-      for (const batch of batches) {
+      // whole batch once its last row is stored), all before the batch's SKU records (the last write
+      // of each SKU its events touched; records of SKUs an earlier batch swept may land anywhere),
+      // and all of them before the batch is acknowledged.
+      const batches: Entry[][] = [[]];
+      for (const entry of log) {
+        batches.at(-1)?.push(entry);
+        if (entry.kind === 'acknowledged') batches.push([]);
+      }
+      const priced = batches.filter((batch) => batch.some(({ kind }) => kind === 'cached'));
+      expect(priced.length).toBeGreaterThan(5);
+      const count = (batch: Entry[], kind: Entry['kind']) =>
+        batch.filter((entry) => entry.kind === kind).length;
+      expect(priced.some((batch) => count(batch, 'requested') > 1)).toBe(true);
+      for (const batch of priced) {
         expect(count(batch, 'cached')).toBe(count(batch, 'requested'));
-        expect(batch.lastIndexOf('cached')).toBeLessThan(batch.indexOf('stored'));
+        const lastCached = batch.findLastIndex(({ kind }) => kind === 'cached');
+        const touched = batch.at(-1)?.skus ?? new Set();
+        const ownRecords = [...touched].map((sku) =>
+          batch.findLastIndex(({ kind, price }) => kind === 'stored' && price === sku),
+        );
+        expect(ownRecords.length).toBeGreaterThan(0);
+        for (const index of ownRecords) expect(index).toBeGreaterThan(lastCached);
       }
     } finally {
       wire.send = wireSend;
@@ -391,7 +436,160 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       await pipeline.stop();
     }
   });
+  it('answers a tick’s batch before the records of the SKUs it only swept are stored, and they are stored after', async () => {
+    const run = await freshStream(stack, 1);
+    const events = storeEvents(1200);
+    await produce(run, events);
+    const [records = []] = [...(await lambdaRecordsByShard(run)).values()];
+    const gate = new SweptWriteGate(run, 'store');
+    const metrics = new LocalMetrics();
+    const handle = createHandler({
+      config,
+      states: gate,
+      prices: new PriceStore(run.dynamo, run.tables),
+      deadLetters: new DeadLetterStore(run.dynamo, run.tables.deadLetters),
+      cache: undefined,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics,
+      now: Date.now,
+      warm: new WarmSkus(10_000),
+    });
+    const observer = new StateStore(run.dynamo, run.tables.state);
+    let checked = false;
+    const failures = await handleInBatches(handle, gate, records, 3, async () => {
+      if (gate.heldSkus === undefined || checked) return;
+      // The batch is answered, and the records of the SKUs it swept are not stored yet.
+      const held = gate.heldSkus;
+      const before = await observer.loadSkus(held);
+      gate.open();
+      await handle.settled();
+      const after = await observer.loadSkus(held);
+      for (const sku of held) expect(after.get(sku)?.version, sku).toBe((before.get(sku)?.version ?? 0) + 1);
+      checked = true;
+    });
+
+    expect(checked).toBe(true);
+    expect(failures).toBe(0);
+    await handle.settled();
+    const perSku = new Map<string, number>();
+    countPerSku(perSku, events);
+    const stored = await observer.loadSkus(perSku.keys());
+    for (const [sku, count] of perSku) {
+      const record = stored.get(sku)?.record;
+      expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
+    }
+    const rows = (
+      await Promise.all([...perSku.keys()].map((sku) => new PriceStore(run.dynamo, run.tables).history(sku)))
+    ).flat();
+    expect(priceLines(rows)).toEqual(priceLines(await referencePrices(run, config)));
+  });
+  it('sweeps again the SKUs whose deferred records were not stored, to the same prices', async () => {
+    const run = await freshStream(stack, 1);
+    const events = storeEvents(1200);
+    await produce(run, events);
+    const [records = []] = [...(await lambdaRecordsByShard(run)).values()];
+    const gate = new SweptWriteGate(run, 'fail');
+    const metrics = new LocalMetrics();
+    const logger = new Logger({ logLevel: 'SILENT' });
+    const warn = vi.spyOn(logger, 'warn');
+    const handle = createHandler({
+      config,
+      states: gate,
+      prices: new PriceStore(run.dynamo, run.tables),
+      deadLetters: new DeadLetterStore(run.dynamo, run.tables.deadLetters),
+      cache: undefined,
+      logger,
+      metrics,
+      now: Date.now,
+      warm: new WarmSkus(10_000),
+    });
+    const observer = new StateStore(run.dynamo, run.tables.state);
+    let failed = false;
+    await handleInBatches(handle, gate, records, 3, async () => {
+      if (gate.heldSkus === undefined || failed) return;
+      gate.open();
+      await handle.settled();
+      failed = true;
+    });
+
+    expect(failed).toBe(true);
+    expect(metrics.total('SweptWritesFailed')).toBe(gate.heldSkus?.length);
+    expect(warn).toHaveBeenCalledWith(
+      'swept SKU record not stored (DynamoDB failed, or another writer came first); it stays due',
+      expect.anything(),
+    );
+    await handle.settled();
+    const perSku = new Map<string, number>();
+    countPerSku(perSku, events);
+    const stored = await observer.loadSkus(perSku.keys());
+    for (const [sku, count] of perSku) {
+      const record = stored.get(sku)?.record;
+      expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
+    }
+    const rows = (
+      await Promise.all([...perSku.keys()].map((sku) => new PriceStore(run.dynamo, run.tables).history(sku)))
+    ).flat();
+    expect(priceLines(rows)).toEqual(priceLines(await referencePrices(run, config)));
+  });
 });
+
+/**
+ * A state store that holds back (or fails) the first write a handler makes of SKUs none of its
+ * batch's events touched: the records of SKUs it only swept, which it writes after answering.
+ */
+class SweptWriteGate extends StateStore {
+  /** The SKUs of the events of the batch being handled. */
+  batchSkus = new Set<string>();
+  /** The SKUs of the write held back, once one is. */
+  heldSkus: string[] | undefined;
+  private release: () => void = () => {};
+  private readonly opened = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
+
+  constructor(
+    stack: Stack,
+    private readonly outcome: 'store' | 'fail',
+  ) {
+    super(stack.dynamo, stack.tables.state);
+  }
+
+  override async saveSkus(...args: Parameters<StateStore['saveSkus']>): Promise<void> {
+    const [records] = args;
+    const swept = records.length > 0 && records.every((record) => !this.batchSkus.has(record.sku));
+    if (this.heldSkus === undefined && swept) {
+      this.heldSkus = records.map((record) => record.sku);
+      await this.opened;
+      if (this.outcome === 'fail') throw new Error('injected: DynamoDB unavailable');
+    }
+    return super.saveSkus(...args);
+  }
+
+  open(): void {
+    this.release();
+  }
+}
+
+/**
+ * Hands a shard's records to a handler in batches of `size`, retrying a failed batch from its
+ * first record as Lambda does, and tells `gate` each batch's SKUs. Returns how many answers failed.
+ */
+async function handleInBatches(
+  handle: ConsumerHandler,
+  gate: SweptWriteGate,
+  records: readonly KinesisStreamRecord[],
+  size: number,
+  afterEach: () => Promise<void> = async () => {},
+): Promise<number> {
+  let failures = 0;
+  for (let start = 0; start < records.length; start += size) {
+    const batch = records.slice(start, start + size);
+    gate.batchSkus = new Set(decodeRecords(batch).events.map((event) => event.sku));
+    while ((await handle({ Records: batch })).batchItemFailures.length > 0) failures += 1;
+    await afterEach();
+  }
+  return failures;
+}
 
 describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmulator) => {
   let stack: Stack;
@@ -411,7 +609,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
       cachePrefix: `test:${randomUUID()}:`,
       settings: { batchSize: 40 },
     });
-    await first.poller.whenCaughtUp();
+    await first.whenCaughtUp();
     await first.stop();
     const history = await storedHistory(first, skus);
     const states = await first.states.loadSkus(skus);
@@ -430,7 +628,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
         return handler(event);
       },
     });
-    await replay.poller.whenCaughtUp();
+    await replay.whenCaughtUp();
     await replay.stop();
 
     expect(deliveries).toBeGreaterThan(1);
@@ -466,7 +664,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
       settings: { batchSize: 7 },
       logLevel: 'ERROR',
     });
-    await first.poller.whenCaughtUp();
+    await first.whenCaughtUp();
     await first.stop();
     const stored = await expectEachEventOnce(first, perSku);
     const repeated = () =>
@@ -487,7 +685,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
       settings: { batchSize: 13 },
       logLevel: 'ERROR',
     });
-    await replay.poller.whenCaughtUp();
+    await replay.whenCaughtUp();
     await replay.stop();
     expect(await storedHistory(replay, perSku.keys())).toEqual(history);
     const replayed = await replay.states.loadSkus(perSku.keys());
@@ -531,7 +729,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
       logLevel: 'SILENT',
     });
     try {
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
 
       expect(injected).toBe(1);
       expect(pipeline.metrics.total('BatchFailures')).toBe(1);
@@ -567,7 +765,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
       logLevel: 'SILENT',
     });
     try {
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
       const letters = await pipeline.deadLetters.list();
 
       expect(letters.map((letter) => [letter.kind, letter.step, letter.field])).toEqual([
@@ -601,21 +799,21 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
     };
     try {
       await produce(run, events.slice(0, 500));
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
       expect(unavailable).toHaveLength(1);
       const missedAtStart = pipeline.metrics.total('CacheWriteFailures');
       expect(missedAtStart).toBeGreaterThan(0);
       await redisServer.resume();
       await produce(run, events.slice(500, 1000));
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
       await cacheMatchesRecord();
       await redisServer.stop();
       await produce(run, events.slice(1000, 1500));
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
       expect(pipeline.metrics.total('CacheWriteFailures')).toBeGreaterThan(missedAtStart);
       await redisServer.resume(); // empty: everything cached before is gone too
       await produce(run, events.slice(1500));
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
 
       expect(await storedHistory(pipeline, skus)).toEqual(priceLines(await referencePrices(run, config)));
       await cacheMatchesRecord();
@@ -633,7 +831,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
     try {
       expect(await reshard(run.kinesis, run.config.streamName, 1)).toBe(1);
       await produce(run, events.slice(1000));
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
 
       const shards = await listAllShards(run.kinesis, run.config.streamName);
       const child = shards.find((shard) => shard.AdjacentParentShardId !== undefined);
@@ -695,7 +893,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
           lines: [{ sku: staleSku, quantity: 1, unitPrice: 100 }],
         },
       ]);
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
       const stale = (await pipeline.states.loadSkus([staleSku])).get(staleSku)?.record;
       expect([stale?.lateEvents, stale?.appliedEvents]).toEqual([1, 0]);
       // BOOK SKUs sell only before the split: afterwards they are idle on a finished parent.
@@ -705,7 +903,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
         .filter((part) => !skuOf(part).startsWith('BOOK-'));
       await produce(run, afterSplit);
       countPerSku(perSku, afterSplit);
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
       // A later event on each child, from a SKU of its own, moves each child's clock well past the
       // SKUs that sold only before the split: they are idle, and the children must sweep them.
       const all = await listAllShards(run.kinesis, run.config.streamName);
@@ -723,7 +921,7 @@ describe.each(kinesisEmulators)('consumer through failures with %s', (kinesisEmu
         } as StreamEvent;
       });
       await produce(run, clockEvents);
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
 
       const shards = await listAllShards(run.kinesis, run.config.streamName);
       expect(shards).toHaveLength(4);

@@ -63,7 +63,7 @@ async function consumeWithLanes(run: Stack, put: readonly StreamEvent[], batchSi
     settings: { batchSize, parallelizationFactor: 2 },
     logLevel: 'ERROR',
   });
-  await pipeline.poller.whenCaughtUp();
+  await pipeline.whenCaughtUp();
   await pipeline.stop();
   const perSku = new Map<string, number>();
   for (const part of put.flatMap(splitBySku)) perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
@@ -88,7 +88,7 @@ describe('event source poller', () => {
       settings: { batchSize: 10 },
       wrapHandler: first.wrap,
     });
-    await before.poller.whenCaughtUp();
+    await before.whenCaughtUp();
     await before.stop();
     await produce(run, events(300, 2, Date.parse('2026-03-01T10:03:00Z')));
     const second = counting();
@@ -98,7 +98,7 @@ describe('event source poller', () => {
       settings: { batchSize: 10 },
       wrapHandler: second.wrap,
     });
-    await after.poller.whenCaughtUp();
+    await after.whenCaughtUp();
     await after.stop();
 
     expect(first.seen.length).toBeGreaterThan(0);
@@ -128,7 +128,7 @@ describe('event source poller', () => {
       logLevel: 'SILENT',
     });
     try {
-      await expect(pipeline.poller.whenCaughtUp()).rejects.toThrow('checkpoint table unavailable (injected)');
+      await expect(pipeline.whenCaughtUp()).rejects.toThrow('checkpoint table unavailable (injected)');
       expect(refused).toBeGreaterThan(0);
     } finally {
       run.dynamo.middlewareStack.remove(outage);
@@ -205,7 +205,7 @@ describe('event source poller', () => {
         };
       },
     });
-    await pipeline.poller.whenCaughtUp();
+    await pipeline.whenCaughtUp();
     await pipeline.stop();
     const batches = (await pipeline.deadLetters.list()).filter((letter) => letter.kind === 'batch');
 
@@ -233,7 +233,7 @@ describe('event source poller', () => {
         return handler(event);
       },
     });
-    await pipeline.poller.whenCaughtUp();
+    await pipeline.whenCaughtUp();
     await pipeline.stop();
 
     expect(hung).toBe(1);
@@ -252,9 +252,9 @@ describe('event source poller', () => {
       settings: { startingPosition: 'LATEST' },
       wrapHandler: latest.wrap,
     });
-    await atLatest.poller.whenCaughtUp();
+    await atLatest.whenCaughtUp();
     await produce(run, events(40, 6, Date.parse('2026-03-01T11:00:00Z')));
-    await atLatest.poller.whenCaughtUp();
+    await atLatest.whenCaughtUp();
     await atLatest.stop();
     const stamped = counting();
     const atTimestamp = startPipeline(run, {
@@ -263,11 +263,11 @@ describe('event source poller', () => {
       settings: { startingPosition: 'AT_TIMESTAMP', startingTimestamp: since },
       wrapHandler: stamped.wrap,
     });
-    await atTimestamp.poller.whenCaughtUp();
+    await atTimestamp.whenCaughtUp();
     await atTimestamp.stop();
     const everything = counting();
     const fromStart = startPipeline(run, { config, consumer: 'all', wrapHandler: everything.wrap });
-    await fromStart.poller.whenCaughtUp();
+    await fromStart.whenCaughtUp();
     await fromStart.stop();
 
     expect(latest.seen.length).toBeGreaterThan(0);
@@ -288,7 +288,7 @@ describe('event source poller', () => {
       wrapHandler: handed.wrap,
       now: () => Date.now() + 60_000,
     });
-    await pipeline.poller.whenCaughtUp();
+    await pipeline.whenCaughtUp();
     await pipeline.stop();
     const batches = (await pipeline.deadLetters.list()).filter((letter) => letter.kind === 'batch');
 
@@ -338,7 +338,7 @@ describe('event source poller', () => {
       },
     });
     try {
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
       const firstReads = reads.length;
       let putDone = () => {};
       allPut = new Promise((resolve) => {
@@ -346,7 +346,7 @@ describe('event source poller', () => {
       });
       await putLarge(60);
       putDone();
-      await pipeline.poller.whenCaughtUp();
+      await pipeline.whenCaughtUp();
 
       expect(batches.reduce((total, size) => total + size, 0)).toBe(70);
       // 256 KiB of data is 349,528 bytes of base64: 17 records with their envelopes fill 6 MiB.
@@ -387,7 +387,7 @@ describe('event source poller', () => {
     const waiting = pipeline.poller.iteratorAgeMs();
     const unacknowledged = pipeline.poller.unacknowledgedRecords();
     release();
-    await pipeline.poller.whenCaughtUp();
+    await pipeline.whenCaughtUp();
     const caughtUp = pipeline.poller.iteratorAgeMs();
     await pipeline.stop();
 
