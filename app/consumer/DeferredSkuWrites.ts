@@ -40,8 +40,8 @@ export class DeferredSkuWrites {
   constructor(private readonly concurrency: number) {}
 
   /**
-   * Queues records to write. A SKU's earlier record still queued is replaced in its place in the
-   * queue, the new one written conditional on what the earlier would have been.
+   * Queues records to write. A SKU's earlier record still queued is replaced, in its place in the
+   * queue, by the new one, written against the version the earlier was: the one DynamoDB holds.
    */
   defer(writes: readonly DeferredWrite[]): void {
     for (const write of writes) {
