@@ -133,6 +133,7 @@ async function latencyRun(label: string, flashSale: boolean) {
       flashSale,
       allowedLatenessMs: config.allowedLateness,
     } satisfies StoreRun);
+    const measuredFrom = Date.now() + warmUpMs;
     await reply<'produced'>();
     await pipeline.whenCaughtUp();
     store.send('report');
@@ -147,6 +148,9 @@ async function latencyRun(label: string, flashSale: boolean) {
       max: latencies.at(-1) ?? Number.NaN,
       skuWrites: pipeline.metrics.total('SkuStatesWritten'),
       events: pipeline.metrics.total('EventsProcessed'),
+      // The consumer's own split of a batch, after the warm-up: see the consumer's metrics.
+      pricesStored: pipeline.metrics.timingsOf('PricesStoredMs', measuredFrom).sort((a, b) => a - b),
+      skuPuts: pipeline.metrics.timingsOf('SkuStatesWriteMs', measuredFrom).sort((a, b) => a - b),
     };
   } finally {
     store.kill();
@@ -272,6 +276,13 @@ try {
       'SKU writes / event': (row.skuWrites / row.events).toFixed(2),
     })),
   );
+  const stages = (sorted: readonly number[]) =>
+    `${[50, 90].map((p) => percentile(sorted, p).toFixed(0)).join(' / ')} / ${(sorted.at(-1) ?? Number.NaN).toFixed(0)} ms`;
+  for (const row of latency)
+    console.log(
+      `  ${row.label}: ${row.pricesStored.length} batches with price changes stored them p50 / p90 / max ${stages(row.pricesStored)} after they started; ` +
+        `the SKU puts of all ${row.skuPuts.length} batches took ${stages(row.skuPuts)}`,
+    );
   if (repeat > 1) {
     const steady = latency.filter((row) => row.label.startsWith('steady'));
     const flash = latency.filter((row) => row.label.startsWith('flash-sale'));

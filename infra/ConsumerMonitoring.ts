@@ -195,8 +195,12 @@ export class ConsumerMonitoring extends Construct {
         ],
         [
           new GraphWidget({
-            title: 'Consumer duration (ms)',
-            left: [handler.metricDuration({ statistic: 'p99', period: Duration.minutes(1) })],
+            title: 'Consumer duration, batch start to prices stored, SKU puts (ms, p99)',
+            left: [
+              handler.metricDuration({ statistic: 'p99', period: Duration.minutes(1) }),
+              consumerMetric('PricesStoredMs', 'p99'),
+              consumerMetric('SkuStatesWriteMs', 'p99'),
+            ],
           }),
           new GraphWidget({
             title: 'SKU states written, idle SKUs swept (and their writes not stored), due-index queries',

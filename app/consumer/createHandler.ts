@@ -117,6 +117,8 @@ interface Batch {
   readonly deadLetters: ReturnType<typeof decodeRecords>['deadLetters'];
   readonly cacheBehind: boolean;
   readonly oldestArrival: number;
+  /** Wall-clock ms the batch was handed to the handler, for the stage metrics. */
+  readonly startedAt: number;
   /** The due-index query sent with the batch's reads, for the tick it was sent for (see earlyDue). */
   readonly early: { readonly upTo: number; readonly due: Promise<DueSkus> } | undefined;
   /** The tick through which this batch leaves no SKU of the shard due, once stored; see WarmSkus. */
@@ -176,6 +178,7 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
   };
 
   const prepare = async (event: KinesisStreamEvent) => {
+    const startedAt = deps.now();
     const records = event.Records;
     const shardId = shardOf(records[0] as KinesisStreamEvent['Records'][number]);
     const decoded = decodeRecords(records);
@@ -222,6 +225,7 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
       loaded,
       cacheBehind: shard.cacheBehind,
       oldestArrival,
+      startedAt,
       early,
       recent: repeated?.recent,
       keyRecent: repeatedByKey?.recent ?? new Map(),
@@ -421,6 +425,7 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     await prices.write(changes, async (stored) => {
       if (published) published = await publish(stored);
     });
+    if (changes.length > 0) metrics.addMetric('PricesStoredMs', 'Milliseconds', deps.now() - batch.startedAt);
     const recent = new Map<string, KeyRecords>();
     for (const sku of records.keys()) {
       const kept = batch.keyRecent.get(sku) ?? batch.loaded.get(sku)?.recent;
@@ -430,6 +435,7 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     const touched = [...records.values()].filter((record) => !batch.swept?.has(record.sku));
     // A SKU this container swept earlier is written on top of that write: if the write is still
     // queued this one replaces it, against the version DynamoDB holds; if it failed, so does this.
+    const putsStarted = deps.now();
     const { expected, unstored } = await deferred.takeOver(touched.map((record) => record.sku));
     if (unstored !== undefined)
       throw new StaleStateError(unstored, batch.shardId, {
@@ -437,6 +443,7 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
       });
     await states.saveSkus(touched, versions, current, batch.shardId, recent, expected);
     metrics.addMetric('SkuStatesWritten', 'Count', touched.length);
+    metrics.addMetric('SkuStatesWriteMs', 'Milliseconds', deps.now() - putsStarted);
     deferred.defer(swept.map((record) => deferredWrite(batch.shardId, record, versions, current, recent)));
     warm?.remember(
       batch.shardId,

@@ -429,6 +429,12 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
         expect(ownRecords.length).toBeGreaterThan(0);
         for (const index of ownRecords) expect(index).toBeGreaterThan(lastCached);
       }
+      // Each answered batch times its SKU puts, and each that stored price changes times that too.
+      const answered = batches.filter((batch) => batch.at(-1)?.kind === 'acknowledged');
+      expect(pipeline.metrics.timingsOf('SkuStatesWriteMs')).toHaveLength(answered.length);
+      expect(pipeline.metrics.timingsOf('PricesStoredMs')).toHaveLength(
+        answered.filter((batch) => count(batch, 'requested') > 0).length,
+      );
     } finally {
       wire.send = wireSend;
       redis.pipeline = pipelineOf;
