@@ -61,24 +61,12 @@ export class DeferredSkuWrites {
   ): Promise<{ expected: Map<string, number>; unstored: string | undefined }> {
     const all = [...skus];
     const expected = new Map<string, number>();
-    const waits: Promise<boolean>[] = [];
     for (const sku of all) {
       const queued = this.queued.get(sku);
-      if (queued !== undefined) {
-        this.queued.delete(sku);
-        expected.set(sku, queued.expected);
-      }
-      const write = this.inFlight.get(sku);
-      if (write !== undefined) waits.push(write);
+      if (queued !== undefined) expected.set(sku, queued.expected);
     }
-    if (waits.length > 0) await Promise.all(waits);
-    this.changed();
-    let unstored: string | undefined;
-    for (const sku of this.unstored.size > 0 ? all : [])
-      if (this.unstored.has(sku)) {
-        unstored = sku;
-        break;
-      }
+    await this.cancel(all);
+    const unstored = this.unstored.size > 0 ? all.find((sku) => this.unstored.has(sku)) : undefined;
     return { expected, unstored };
   }
 
