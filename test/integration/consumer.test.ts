@@ -70,6 +70,17 @@ function countPerSku(perSku: Map<string, number>, events: readonly StreamEvent[]
   for (const part of events.flatMap(splitBySku)) perSku.set(skuOf(part), (perSku.get(skuOf(part)) ?? 0) + 1);
 }
 
+/** Checks each SKU's stored record applied or counted late every one of its events exactly once. */
+async function expectEventsCounted(states: StateStore, events: readonly StreamEvent[]): Promise<void> {
+  const perSku = new Map<string, number>();
+  countPerSku(perSku, events);
+  const stored = await states.loadSkus(perSku.keys());
+  for (const [sku, count] of perSku) {
+    const record = stored.get(sku)?.record;
+    expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
+  }
+}
+
 /**
  * Checks each SKU applied or counted late every one of its events exactly once, and stored one
  * history row per tick, each continuing the one before. Returns the stored SKUs.
@@ -114,7 +125,7 @@ async function halfConsumed(stack: Stack) {
 
 /** Every SKU's stored history as comparable lines. */
 async function storedHistory(
-  pipeline: ReturnType<typeof startPipeline>,
+  pipeline: { readonly prices: PriceStore },
   skus: Iterable<string>,
 ): Promise<string[]> {
   const rows = (await Promise.all([...skus].map((sku) => pipeline.prices.history(sku)))).flat();
@@ -207,13 +218,7 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
     }
     // Retried, as Lambda would, the batch changes nothing twice.
     for (const { handle } of failed) expect((await handle(event)).batchItemFailures).toEqual([]);
-    const perSku = new Map<string, number>();
-    countPerSku(perSku, events);
-    const stored = await new StateStore(run.dynamo, run.tables.state).loadSkus(perSku.keys());
-    for (const [sku, count] of perSku) {
-      const record = stored.get(sku)?.record;
-      expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
-    }
+    await expectEventsCounted(new StateStore(run.dynamo, run.tables.state), events);
   });
   /**
    * A one-shard pipeline whose shard moves between two containers every two batches, as Lambda
@@ -442,24 +447,41 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       await pipeline.stop();
     }
   });
-  it('answers a tick’s batch before the records of the SKUs it only swept are stored, and they are stored after', async () => {
+  /**
+   * A one-shard stream of store events and a container over it whose state store holds back (or
+   * fails) its first write of swept SKU records (SweptWriteGate).
+   */
+  async function gatedContainer(outcome: 'store' | 'fail') {
     const run = await freshStream(stack, 1);
     const events = storeEvents(1200);
     await produce(run, events);
     const [records = []] = [...(await lambdaRecordsByShard(run)).values()];
-    const gate = new SweptWriteGate(run, 'store');
+    const gate = new SweptWriteGate(run, outcome);
     const metrics = new LocalMetrics();
+    const logger = new Logger({ logLevel: 'SILENT' });
+    const prices = new PriceStore(run.dynamo, run.tables);
     const handle = createHandler({
       config,
       states: gate,
-      prices: new PriceStore(run.dynamo, run.tables),
+      prices,
       deadLetters: new DeadLetterStore(run.dynamo, run.tables.deadLetters),
       cache: undefined,
-      logger: new Logger({ logLevel: 'SILENT' }),
+      logger,
       metrics,
       now: Date.now,
       warm: new WarmSkus(10_000),
     });
+    /** Once the handler's writes are in: every event counted once, the history the core's prices. */
+    const expectCleanRun = async () => {
+      await handle.settled();
+      await expectEventsCounted(new StateStore(run.dynamo, run.tables.state), events);
+      const skus = new Set(events.flatMap(splitBySku).map(skuOf));
+      expect(await storedHistory({ prices }, skus)).toEqual(priceLines(await referencePrices(run, config)));
+    };
+    return { run, records, gate, metrics, logger, handle, expectCleanRun };
+  }
+  it('answers a tick’s batch before the records of the SKUs it only swept are stored, and they are stored after', async () => {
+    const { run, records, gate, handle, expectCleanRun } = await gatedContainer('store');
     const observer = new StateStore(run.dynamo, run.tables.state);
     let checked = false;
     const failures = await handleInBatches(handle, gate, records, 3, async () => {
@@ -476,40 +498,11 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
 
     expect(checked).toBe(true);
     expect(failures).toBe(0);
-    await handle.settled();
-    const perSku = new Map<string, number>();
-    countPerSku(perSku, events);
-    const stored = await observer.loadSkus(perSku.keys());
-    for (const [sku, count] of perSku) {
-      const record = stored.get(sku)?.record;
-      expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
-    }
-    const rows = (
-      await Promise.all([...perSku.keys()].map((sku) => new PriceStore(run.dynamo, run.tables).history(sku)))
-    ).flat();
-    expect(priceLines(rows)).toEqual(priceLines(await referencePrices(run, config)));
+    await expectCleanRun();
   });
   it('sweeps again the SKUs whose deferred records were not stored, to the same prices', async () => {
-    const run = await freshStream(stack, 1);
-    const events = storeEvents(1200);
-    await produce(run, events);
-    const [records = []] = [...(await lambdaRecordsByShard(run)).values()];
-    const gate = new SweptWriteGate(run, 'fail');
-    const metrics = new LocalMetrics();
-    const logger = new Logger({ logLevel: 'SILENT' });
+    const { records, gate, metrics, logger, handle, expectCleanRun } = await gatedContainer('fail');
     const warn = vi.spyOn(logger, 'warn');
-    const handle = createHandler({
-      config,
-      states: gate,
-      prices: new PriceStore(run.dynamo, run.tables),
-      deadLetters: new DeadLetterStore(run.dynamo, run.tables.deadLetters),
-      cache: undefined,
-      logger,
-      metrics,
-      now: Date.now,
-      warm: new WarmSkus(10_000),
-    });
-    const observer = new StateStore(run.dynamo, run.tables.state);
     let failed = false;
     await handleInBatches(handle, gate, records, 3, async () => {
       if (gate.heldSkus === undefined || failed) return;
@@ -524,18 +517,7 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
       'swept SKU record not stored (DynamoDB failed, or another writer came first); it stays due',
       expect.anything(),
     );
-    await handle.settled();
-    const perSku = new Map<string, number>();
-    countPerSku(perSku, events);
-    const stored = await observer.loadSkus(perSku.keys());
-    for (const [sku, count] of perSku) {
-      const record = stored.get(sku)?.record;
-      expect((record?.appliedEvents ?? 0) + (record?.lateEvents ?? 0), sku).toBe(count);
-    }
-    const rows = (
-      await Promise.all([...perSku.keys()].map((sku) => new PriceStore(run.dynamo, run.tables).history(sku)))
-    ).flat();
-    expect(priceLines(rows)).toEqual(priceLines(await referencePrices(run, config)));
+    await expectCleanRun();
   });
 });
 
