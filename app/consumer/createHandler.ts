@@ -2,42 +2,32 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { catchError, concatMap, defer, from, lastValueFrom, map, of, toArray } from 'rxjs';
 import type { PricingConfig } from '../../processors/config/pricingConfig';
-import type { DecodedEvent } from '../../processors/events/decodedEvent';
 import { decodeRecords, shardOf } from '../../processors/events/decodeRecords';
 import {
   findRepeats,
   findRepeatsByKey,
-  inheritedRecords,
   type KeyRecords,
   markRepeats,
   noRecentRecords,
-  type RecentRecords,
 } from '../../processors/events/repeatedRecords';
-import {
-  type CoreState,
-  createCoreState,
-  priceSkus,
-  recordsOf,
-  sweepSkus,
-} from '../../processors/pipeline/priceSkus';
-import type { CoreOutput, PriceChange } from '../../processors/window/outputs';
+import { createCoreState, priceSkus, recordsOf } from '../../processors/pipeline/priceSkus';
+import type { PriceChange } from '../../processors/window/outputs';
 import type { SkuRecord } from '../../processors/window/skuRecord';
-import { firstTickAfter } from '../../processors/window/watermark';
-import { planWindows } from '../../processors/window/windowPlan';
 import type { ShardLineage } from '../stream/ShardLineage';
-import { hashKeyOf } from '../stream/shardMap';
 import type { DeadLetterStore } from './DeadLetterStore';
 import { DeferredSkuWrites, type DeferredWrite } from './DeferredSkuWrites';
+import { DueSweep } from './DueSweep';
 import { StaleStateError } from './errors';
+import { ParentShards } from './ParentShards';
 import type { PriceCache } from './PriceCache';
+import { PricePublisher } from './PricePublisher';
 import { type PriceStore, type StoredPrice, storedPrice } from './PriceStore';
-import type { ShardClock, StateStore, StoredSku } from './StateStore';
+import { reportBatch } from './reportBatch';
+import type { StateStore } from './StateStore';
+import type { Batch, ConsumerMetrics } from './types';
 import type { WarmSkus } from './WarmSkus';
 
-/** The metrics the consumer reports; Powertools' Metrics fits, and so does a local counter. */
-export interface ConsumerMetrics {
-  addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): void;
-}
+export type { ConsumerMetrics } from './types';
 
 export interface ConsumerDeps {
   readonly config: PricingConfig;
@@ -100,39 +90,6 @@ export interface ConsumerHandler {
   settled(): Promise<void>;
 }
 
-/** What a batch produced, as it moves through the stages. */
-interface Batch {
-  readonly shardId: string;
-  readonly state: CoreState;
-  readonly loaded: Map<string, StoredSku>;
-  readonly outputs: CoreOutput[];
-  /** Kinesis records in the batch (an aggregated record holds many events). */
-  readonly records: number;
-  readonly events: number;
-  /** Records a producer put again, and the shard's newest records after this batch, to store. */
-  readonly repeatedRecords: number;
-  readonly recent: RecentRecords | undefined;
-  /** With `repeats: 'key'`: the newest records of each partition key the batch read, to store with its SKU. */
-  readonly keyRecent: ReadonlyMap<string, KeyRecords>;
-  readonly deadLetters: ReturnType<typeof decodeRecords>['deadLetters'];
-  readonly cacheBehind: boolean;
-  readonly oldestArrival: number;
-  /** Wall-clock ms the batch was handed to the handler, for the stage metrics. */
-  readonly startedAt: number;
-  /** The due-index query sent with the batch's reads, for the tick it was sent for (see earlyDue). */
-  readonly early: { readonly upTo: number; readonly due: Promise<DueSkus> } | undefined;
-  /** The tick through which this batch leaves no SKU of the shard due, once stored; see WarmSkus. */
-  readonly sweptThrough?: number | undefined;
-  /** The SKUs its sweep brought up to the clock (no event of the batch touched them). */
-  readonly swept?: ReadonlySet<string>;
-}
-
-/** SKUs due for a sweep, and whether they are all of them (none left out by the limit). */
-interface DueSkus {
-  readonly skus: readonly string[];
-  readonly complete: boolean;
-}
-
 /**
  * The consumer: a Lambda handler for a Kinesis event source mapping with ReportBatchItemFailures.
  *
@@ -149,7 +106,6 @@ interface DueSkus {
  */
 export function createHandler(deps: ConsumerDeps): ConsumerHandler {
   const { config, states, prices, deadLetters, cache, logger, metrics, warm } = deps;
-  const interval = planWindows(config).intervalMs;
   /** Swept SKU records are written after the batch is acknowledged (see DeferredSkuWrites). */
   const deferred = new DeferredSkuWrites(sweptWriteConcurrency);
   /** Deferred writes stored and failed since the last batch reported them. */
@@ -176,6 +132,20 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     for (const [sku, stored] of held) loaded.set(sku, stored);
     return { loaded, held: held.size };
   };
+  const parents = new ParentShards(states, deps.lineage);
+  const sweeper =
+    deps.sweep === false
+      ? undefined
+      : new DueSweep({ config, states, parents, metrics, warm, limit: deps.sweepLimit ?? 5000, loadSkus });
+  const publisher = new PricePublisher({
+    cache,
+    prices,
+    states,
+    logger,
+    metrics,
+    now: deps.now,
+    settled: () => deferred.settled(),
+  });
 
   const prepare = async (event: KinesisStreamEvent) => {
     const startedAt = deps.now();
@@ -183,7 +153,7 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     const shardId = shardOf(records[0] as KinesisStreamEvent['Records'][number]);
     const decoded = decodeRecords(records);
     const skus = new Set(decoded.events.map((decodedEvent) => decodedEvent.sku));
-    const early = earlyDue(shardId, decoded.events);
+    const early = sweeper?.early(shardId, decoded.events);
     // The shard item and the SKUs are read at once, one round trip fewer on every batch's way. The
     // container's records count only if it was the shard's last writer: if another container
     // wrote the shard since, they are read again from DynamoDB.
@@ -193,8 +163,8 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     const byShard = (deps.repeats ?? 'shard') === 'shard';
     const started =
       shard.clock.maxEventTime !== undefined && (!byShard || shard.recent.through !== undefined);
-    const parents = started ? undefined : await inherited(shardId);
-    const clock = shard.clock.maxEventTime === undefined ? (parents?.clock ?? {}) : shard.clock;
+    const inherited = started ? undefined : await parents.inherited(shardId);
+    const clock = shard.clock.maxEventTime === undefined ? (inherited?.clock ?? {}) : shard.clock;
     const state = createCoreState(config, clock);
     const oldestArrival = Math.min(
       ...records.map((record) => record.kinesis.approximateArrivalTimestamp * 1000),
@@ -202,7 +172,7 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     const repeated = byShard
       ? findRepeats(
           decoded.digests,
-          shard.recent.through === undefined ? (parents?.recent ?? noRecentRecords) : shard.recent,
+          shard.recent.through === undefined ? (inherited?.recent ?? noRecentRecords) : shard.recent,
         )
       : undefined;
     const repeatedByKey =
@@ -231,117 +201,6 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
       keyRecent: repeatedByKey?.recent ?? new Map(),
       ...markRepeats(decoded, repeated?.repeats ?? repeatedByKey?.repeats ?? new Set()),
     };
-  };
-
-  /**
-   * Sends the sweep's due-index query with the batch's reads instead of after pricing, so the
-   * batch that fires a tick waits one round trip less, for the tick the batch's newest event
-   * takes the shard's clock to. The clock cannot end before that tick (nor before the tick last
-   * swept); should it end past it (a stored clock ahead of these events), the sweep queries again.
-   * Undefined when nothing is to be queried: no sweep, no events, or no tick since the last sweep.
-   */
-  const earlyDue = (shardId: string, events: readonly DecodedEvent[]): Batch['early'] => {
-    if (deps.sweep === false || events.length === 0) return undefined;
-    let newest = Number.NEGATIVE_INFINITY;
-    for (const event of events) if (event.eventTime > newest) newest = event.eventTime;
-    const swept = warm?.sweptThrough(shardId);
-    const upTo = Math.max(
-      firstTickAfter(newest - config.allowedLateness, interval) - interval,
-      swept ?? Number.NEGATIVE_INFINITY,
-    );
-    if (upTo === swept) return undefined;
-    const due = queryDue(shardId, upTo);
-    due.catch(() => {}); // awaited by the sweep if it is for the right tick, else not needed
-    return { upTo, due };
-  };
-
-  /** The shard's SKUs due at or before `upTo`, with those its parents left it after a reshard. */
-  const queryDue = async (shardId: string, upTo: number): Promise<DueSkus> => {
-    const limit = deps.sweepLimit ?? 5000;
-    const [own, inherited] = await Promise.all([
-      states.dueSkus(shardId, upTo, limit),
-      inheritedDue(shardId, upTo, limit),
-    ]);
-    metrics.addMetric('DueIndexQueries', 'Count', 1);
-    return {
-      skus: [...new Set([...own, ...inherited.skus])],
-      complete: own.length < limit && inherited.complete,
-    };
-  };
-
-  const sweep = async (batch: Batch): Promise<Batch> => {
-    const { state, shardId } = batch;
-    if (deps.sweep === false || Number.isNaN(state.watermark.nextTick)) return batch;
-    const upTo = state.watermark.nextTick - interval;
-    // No tick since this container's last complete sweep: the index holds nothing due for the shard.
-    if (warm?.sweptThrough(shardId) === upTo) return { ...batch, sweptThrough: upTo };
-    const found = batch.early?.upTo === upTo ? await batch.early.due : await queryDue(shardId, upTo);
-    const sweptThrough = found.complete ? upTo : undefined;
-    const due = found.skus.filter((sku) => !state.skus.has(sku) && !batch.loaded.has(sku));
-    if (due.length === 0) return { ...batch, sweptThrough };
-    const { loaded } = await loadSkus(shardId, due);
-    for (const [sku, stored] of loaded) batch.loaded.set(sku, stored);
-    const outputs = sweepSkus(config, state, due, (sku) => loaded.get(sku)?.record);
-    metrics.addMetric('SkusSwept', 'Count', due.length);
-    return { ...batch, outputs: [...batch.outputs, ...outputs], sweptThrough, swept: new Set(due) };
-  };
-
-  /**
-   * What a shard that has not started takes from its parents after a reshard (a merge has two):
-   * the latest of their clocks, so its watermark goes on from theirs (started afresh, it would take
-   * events the parents had already passed as on time for the first `allowedLateness` of event
-   * time); and their newest records' digests, since a producer's retry can cross the reshard.
-   */
-  const inherited = async (shardId: string): Promise<{ clock: ShardClock; recent: RecentRecords }> => {
-    const family = await deps.lineage?.familyOf(shardId);
-    if (family === undefined || family.parents.length === 0) return { clock: {}, recent: noRecentRecords };
-    const parents = await Promise.all(family.parents.map((parent) => states.loadShard(parent)));
-    const latest = (times: (number | undefined)[]) => {
-      const known = times.filter((time): time is number => typeof time === 'number'); // null: no tick yet
-      return known.length === 0 ? undefined : Math.max(...known);
-    };
-    return {
-      clock: {
-        maxEventTime: latest(parents.map(({ clock }) => clock.maxEventTime)),
-        nextTick: latest(parents.map(({ clock }) => clock.nextTick)),
-      },
-      recent: inheritedRecords(parents.map(({ recent }) => recent)),
-    };
-  };
-
-  /**
-   * Due SKUs a parent shard left behind that now hash into this shard, and whether they are all of
-   * them (every parent had fewer than `limit` due).
-   */
-  const inheritedDue = async (
-    shardId: string,
-    upTo: number,
-    limit: number,
-  ): Promise<{ skus: string[]; complete: boolean }> => {
-    const family = await deps.lineage?.familyOf(shardId);
-    if (family === undefined || family.parents.length === 0) return { skus: [], complete: true };
-    const pages = await Promise.all(family.parents.map((parent) => states.dueSkus(parent, upTo, limit)));
-    const skus = pages.flat().filter((sku) => {
-      const hash = hashKeyOf(sku);
-      return hash >= family.startingHashKey && hash <= family.endingHashKey;
-    });
-    return { skus, complete: pages.every((page) => page.length < limit) };
-  };
-
-  /**
-   * Publishes stored changes to the cache; a Redis failure flags the cache for a rebuild instead.
-   * Returns whether Redis took them.
-   */
-  const publish = async (changes: readonly PriceChange[]): Promise<boolean> => {
-    if (cache === undefined || changes.length === 0) return true;
-    const started = deps.now();
-    try {
-      await cache.publish(changes);
-      return true;
-    } catch (error) {
-      await cacheMissed(error, started);
-      return false;
-    }
   };
 
   /** A swept SKU's record, to write after the batch is answered (see DeferredSkuWrites). */
@@ -374,28 +233,6 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     },
   });
 
-  /** Rebuilds a cache flagged as behind from DynamoDB, and clears the flag. */
-  const rebuildCache = async (): Promise<void> => {
-    if (cache === undefined) return;
-    const started = deps.now();
-    try {
-      await deferred.settled(); // so that the current prices it reads include the swept SKUs'
-      const rebuilt = await cache.rebuild(prices.allCurrent());
-      await states.clearCacheBehind(started);
-      logger.info('price cache rebuilt from DynamoDB', { prices: rebuilt });
-    } catch (error) {
-      await cacheMissed(error, started);
-    }
-  };
-
-  const cacheMissed = async (error: unknown, started: number): Promise<void> => {
-    metrics.addMetric('CacheWriteFailures', 'Count', 1);
-    logger.warn('price cache not updated; DynamoDB holds the prices and the cache will be rebuilt', {
-      error,
-    });
-    await states.flagCacheBehind(started);
-  };
-
   /**
    * Stores the batch and publishes its price changes: dead letters, then the changes as price
    * history rows, each request's changes to the cache as soon as its rows are stored, then every
@@ -423,7 +260,7 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     // After a Redis failure the rest are not tried (the cache is flagged for a rebuild already).
     let published = true;
     await prices.write(changes, async (stored) => {
-      if (published) published = await publish(stored);
+      if (published) published = await publisher.publish(stored);
     });
     if (changes.length > 0) metrics.addMetric('PricesStoredMs', 'Milliseconds', deps.now() - batch.startedAt);
     const recent = new Map<string, KeyRecords>();
@@ -465,7 +302,7 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
       batch.recent,
     );
     if (batch.sweptThrough !== undefined) warm?.swept(batch.shardId, batch.sweptThrough);
-    if (batch.cacheBehind && published) await rebuildCache();
+    if (batch.cacheBehind && published) await publisher.rebuild();
     return changes;
   };
 
@@ -489,10 +326,11 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
             ),
           ),
         ),
-        concatMap(sweep),
+        concatMap((batch) => sweeper?.sweep(batch) ?? of(batch)),
         concatMap(async (batch) => {
           const changes = await persist(batch);
-          report(batch, changes);
+          reportDeferred();
+          reportBatch(metrics, logger, batch, changes, deps.now());
           return { batchItemFailures: [] };
         }),
         catchError((error: unknown) => {
@@ -521,33 +359,4 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     reportDeferred();
   };
   return Object.assign(handle, { settled });
-
-  function report(batch: Batch, changes: readonly PriceChange[]): void {
-    const late = batch.outputs.filter((output) => output.kind === 'late').length;
-    reportDeferred();
-    metrics.addMetric('RecordsProcessed', 'Count', batch.records);
-    metrics.addMetric('EventsProcessed', 'Count', batch.events);
-    metrics.addMetric('RepeatedRecords', 'Count', batch.repeatedRecords);
-    metrics.addMetric('PriceChanges', 'Count', changes.length);
-    metrics.addMetric('LateEvents', 'Count', late);
-    metrics.addMetric('DeadLetters', 'Count', batch.deadLetters.length);
-    metrics.addMetric('EventAgeAtPrice', 'Milliseconds', Math.max(0, deps.now() - batch.oldestArrival));
-    if (batch.repeatedRecords > 0)
-      logger.warn('records a producer put twice: their events were applied once', {
-        shardId: batch.shardId,
-        repeatedRecords: batch.repeatedRecords,
-      });
-    if (batch.deadLetters.length > 0) {
-      logger.warn('records sent to dead letters', {
-        shardId: batch.shardId,
-        deadLetters: batch.deadLetters.map(({ position, step, field, reason }) => ({
-          position,
-          step,
-          field,
-          reason,
-        })),
-      });
-    }
-    logger.debug('batch priced', { shardId: batch.shardId, priceChanges: changes.length, lateEvents: late });
-  }
 }
