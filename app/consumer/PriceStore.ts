@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { PriceChange } from '../../processors/window/outputs';
-import { documentClient, putAll } from '../stores/documents';
+import { documentClient, jsonAttribute, putAll } from '../stores/documents';
 
 /** A SKU's price as stored and served: the change that set it. */
 export interface StoredPrice {
@@ -39,8 +39,8 @@ export function storedPrice(change: PriceChange): StoredPrice {
  * price is as of (`h#` and the as-of time); the same change written twice (a retry, a replay) is
  * the same row, so writes need no condition. With `historyTtlDays`, rows expire that many days
  * after their as-of time. The current price is not a history row (it would expire): it is the
- * `price` attribute of the SKU's state item, written in the same conditional put as the SKU's
- * windows, so an older price can never stand over a newer one.
+ * `price` attribute of the SKU's state item (one JSON string, see `jsonAttribute`), written in the
+ * same conditional put as the SKU's windows, so an older price can never stand over a newer one.
  */
 export class PriceStore {
   private readonly documents: DynamoDBDocumentClient;
@@ -79,7 +79,7 @@ export class PriceStore {
     const item = await this.documents.send(
       new GetCommand({ TableName: this.tables.state, Key: { sku }, ProjectionExpression: 'price' }),
     );
-    return item.Item?.price as StoredPrice | undefined;
+    return jsonAttribute<StoredPrice | undefined>(item.Item?.price);
   }
 
   /** A SKU's price history (the rows not expired), oldest first. */
@@ -111,7 +111,7 @@ export class PriceStore {
       },
     );
     for await (const page of pages) {
-      const prices = (page.Items ?? []).map((item) => item.price as StoredPrice);
+      const prices = (page.Items ?? []).map((item) => jsonAttribute<StoredPrice>(item.price));
       if (prices.length > 0) yield prices;
     }
   }

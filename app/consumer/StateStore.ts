@@ -16,7 +16,7 @@ import {
 } from '../../processors/events/repeatedRecords';
 import type { SkuRecord } from '../../processors/window/skuRecord';
 import { DynamoWireClient } from '../stores/DynamoWireClient';
-import { documentClient } from '../stores/documents';
+import { documentClient, jsonAttribute } from '../stores/documents';
 import { chunked, forEachConcurrently } from '../stores/forEachConcurrently';
 import { dueIndex, dueKey, dueKeyAfter } from '../stores/tableSpecs';
 import { StaleStateError } from './errors';
@@ -37,15 +37,6 @@ export interface ShardClock {
   readonly nextTick?: number | undefined;
 }
 
-/**
- * A stored SKU record. It is written as one JSON string: to DynamoDB an opaque value it stores
- * as it is, where a map of nested pane lists is hundreds of attribute values to check and convert
- * on every put (on dynalite 25-30 % of a put's cost). Items written as a map are read too.
- */
-function recordOf(stored: unknown): SkuRecord {
-  return (typeof stored === 'string' ? JSON.parse(stored) : stored) as SkuRecord;
-}
-
 const shardKey = (shardId: string) => `#shard#${shardId}`;
 const cacheFlagKey = '#cache';
 const getLimit = 100;
@@ -53,8 +44,9 @@ const readConcurrency = 16;
 const writeConcurrency = 32;
 
 /**
- * The consumer's state in DynamoDB: one item per SKU (its record, a version for conditional
- * writes, and its place in the due index while it is active), one per shard (its clock and the
+ * The consumer's state in DynamoDB: one item per SKU (its record and its current price, each one
+ * JSON string (see `jsonAttribute`), a version for conditional writes, and its place in the due
+ * index while it is active), one per shard (its clock and the
  * digests of its newest records, see `findRepeats`), and a
  * flag saying the Redis cache missed updates. Per-item atomicity only: every write is conditional
  * on what was read, so no transaction is needed (dynalite has none).
@@ -88,10 +80,10 @@ export class StateStore {
         );
         for (const item of page.Responses?.[this.table] ?? []) {
           found.set(item.sku as string, {
-            record: recordOf(item.record),
+            record: jsonAttribute<SkuRecord>(item.record),
             version: item.version as number,
-            price: item.price as StoredPrice | undefined,
-            recent: typeof item.recent === 'string' ? (JSON.parse(item.recent) as KeyRecords) : undefined,
+            price: jsonAttribute<StoredPrice | undefined>(item.price),
+            recent: jsonAttribute<KeyRecords | undefined>(item.recent),
           });
         }
         keys = page.UnprocessedKeys?.[this.table]?.Keys;
@@ -128,7 +120,7 @@ export class StateStore {
               sku: record.sku,
               version: version + 1,
               record: JSON.stringify(record),
-              price: prices.get(record.sku),
+              price: prices.has(record.sku) ? JSON.stringify(prices.get(record.sku)) : undefined,
               recent: recent.has(record.sku) ? JSON.stringify(recent.get(record.sku)) : undefined,
               ...(due ? { dueShard: shardId, dueKey: dueKey(record.dueAt as number, record.sku) } : {}),
             },

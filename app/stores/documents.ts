@@ -9,6 +9,15 @@ export function documentClient(dynamo: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
 }
 
+/**
+ * An attribute stored as one JSON string, parsed; an older item's map is taken as it is. A nested
+ * value written as a string is one opaque attribute to DynamoDB, where a map is every field to
+ * check and convert on each put: on dynalite a fifth to a third of a put's cost.
+ */
+export function jsonAttribute<T>(stored: unknown): T {
+  return (typeof stored === 'string' ? JSON.parse(stored) : stored) as T;
+}
+
 const batchLimit = 25;
 
 type WriteRequests = { PutRequest: { Item: Record<string, AttributeValue> } }[];

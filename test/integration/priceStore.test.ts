@@ -1,4 +1,4 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../app/aws/awsClients';
@@ -147,7 +147,7 @@ describe('PriceStore and StateStore on dynalite', () => {
     expect(await prices.current('TTL-2')).toMatchObject({ price: 2499 });
   });
 
-  it('reads back the record it wrote, and a record stored as a map by an earlier version', async () => {
+  it('reads back the record and price it wrote, and a record and price stored as maps by an earlier version', async () => {
     const windows = { firstEventTime: 5, shortHead: 2, longHead: 7, counters: 'AAEC' };
     const written: SkuRecord = {
       ...record('ROUND-TRIP'),
@@ -156,18 +156,31 @@ describe('PriceStore and StateStore on dynalite', () => {
       dueAt: 20_000,
       windows,
     };
-    await states.saveSkus([written], new Map(), new Map(), 'shardId-000000000001');
+    const price = storedPrice(change('ROUND-TRIP', 30_000, 2199));
+    await states.saveSkus([written], new Map(), new Map([['ROUND-TRIP', price]]), 'shardId-000000000001');
     const mapped = { ...record('AS-MAP'), windows };
+    const mappedPrice = { ...price, sku: 'AS-MAP' };
     await stack.dynamo.send(
       new PutItemCommand({
         TableName: stack.tables.state,
-        Item: marshall({ sku: 'AS-MAP', version: 4, record: mapped }, { removeUndefinedValues: true }),
+        Item: marshall(
+          { sku: 'AS-MAP', version: 4, record: mapped, price: mappedPrice },
+          { removeUndefinedValues: true },
+        ),
       }),
     );
 
     const loaded = await states.loadSkus(['ROUND-TRIP', 'AS-MAP']);
 
-    expect(loaded.get('ROUND-TRIP')).toEqual({ record: written, version: 1, price: undefined });
-    expect(loaded.get('AS-MAP')).toEqual({ record: mapped, version: 4, price: undefined });
+    expect(loaded.get('ROUND-TRIP')).toEqual({ record: written, version: 1, price });
+    expect(loaded.get('AS-MAP')).toEqual({ record: mapped, version: 4, price: mappedPrice });
+    expect([await prices.current('ROUND-TRIP'), await prices.current('AS-MAP')]).toEqual([
+      price,
+      mappedPrice,
+    ]);
+    const stored = await stack.dynamo.send(
+      new GetItemCommand({ TableName: stack.tables.state, Key: { sku: { S: 'ROUND-TRIP' } } }),
+    );
+    expect([typeof stored.Item?.record?.S, typeof stored.Item?.price?.S]).toEqual(['string', 'string']);
   });
 });
