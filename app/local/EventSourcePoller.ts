@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -9,12 +8,10 @@ import {
   type _Record as KinesisRecord,
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { compareSequenceNumbers } from '../../processors/events/position';
-import type { FailedBatch } from '../consumer/DeadLetterStore';
-import { lambdaRecord } from '../stream/lambdaRecords';
 import { listAllShards } from '../stream/shardMap';
+import { BatchDelivery, type DeliveryOptions } from './BatchDelivery';
 import type { CheckpointStore } from './CheckpointStore';
+import { batchLength, fillsBatch, largestRecord, readLimit } from './invocationPayload';
 
 /** The event source mapping settings the local runtime honours, with Lambda's meanings. */
 export interface PollerSettings {
@@ -50,19 +47,10 @@ export const defaultPollerSettings: PollerSettings = {
   functionTimeoutMs: 60_000,
 };
 
-export interface PollerOptions {
+export interface PollerOptions extends DeliveryOptions {
   readonly kinesis: KinesisClient;
-  readonly streamName: string;
-  readonly region: string;
   readonly checkpoints: CheckpointStore;
-  readonly handler: (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
   readonly settings?: Partial<PollerSettings>;
-  /** Where batches that are given up on go (the on-failure destination). */
-  readonly onFailure: (batch: FailedBatch) => Promise<void>;
-  /** Called after every batch, for progress. */
-  readonly onBatch?: (shardId: string, records: number, failed: boolean) => void;
-  /** Wall clock (record age only). @default Date.now */
-  readonly now?: () => number;
   /** Pause between empty reads of a shard. @default 100 ms */
   readonly idleMs?: number;
 }
@@ -95,8 +83,11 @@ export class EventSourcePoller {
   private discovery: Promise<void> | undefined;
   private failure: Error | undefined;
 
+  private readonly delivery: BatchDelivery;
+
   constructor(private readonly options: PollerOptions) {
     this.settings = { ...defaultPollerSettings, ...options.settings };
+    this.delivery = new BatchDelivery(options, this.settings, () => this.stopping);
   }
 
   start(): void {
@@ -302,7 +293,7 @@ export class EventSourcePoller {
         }
         const batch = pending.slice(0, batchLength(pending, this.settings.batchSize));
         progress.oldestArrival = batch[0]?.ApproximateArrivalTimestamp?.getTime();
-        const consumed = await this.processWithRetries(shardId, batch);
+        const consumed = await this.delivery.deliver(shardId, batch);
         if (consumed > 0) {
           lastDone = batch[consumed - 1]?.SequenceNumber;
           await saveCheckpoint(false);
@@ -316,160 +307,4 @@ export class EventSourcePoller {
       this.fail(error as Error);
     }
   }
-
-  /** Processes a batch until it is acknowledged or given up; returns how many leading records are done. */
-  private async processWithRetries(shardId: string, batch: KinesisRecord[]): Promise<number> {
-    const now = this.options.now ?? Date.now;
-    let attempts = 0;
-    for (;;) {
-      const { maxRecordAgeMs } = this.settings;
-      if (maxRecordAgeMs >= 0) {
-        const expired = batch.findIndex(
-          (record) => now() - (record.ApproximateArrivalTimestamp?.getTime() ?? now()) <= maxRecordAgeMs,
-        );
-        const count = expired === -1 ? batch.length : expired;
-        if (count > 0) {
-          await this.giveUp(
-            shardId,
-            batch.slice(0, count),
-            `older than the maximum record age (${maxRecordAgeMs} ms)`,
-          );
-          return count;
-        }
-      }
-      const failedAt = await this.invoke(shardId, batch);
-      this.options.onBatch?.(shardId, failedAt ?? batch.length, failedAt !== undefined);
-      if (failedAt === undefined) return batch.length;
-      if (failedAt > 0) return failedAt; // the records before the failed one are acknowledged
-      attempts += 1;
-      if (this.settings.maxRetries >= 0 && attempts > this.settings.maxRetries) {
-        await this.giveUp(
-          shardId,
-          batch,
-          `failed ${attempts} times (maximum retries ${this.settings.maxRetries})`,
-        );
-        return batch.length;
-      }
-      if (this.settings.bisectOnError && batch.length > 1) {
-        const half = Math.ceil(batch.length / 2);
-        const done = await this.processWithRetries(shardId, batch.slice(0, half));
-        return done < half ? done : half + (await this.processWithRetries(shardId, batch.slice(half)));
-      }
-      if (this.stopping) return 0;
-      await sleep(Math.min(1000, 50 * 2 ** attempts));
-    }
-  }
-
-  private async giveUp(shardId: string, records: KinesisRecord[], reason: string): Promise<void> {
-    await this.options.onFailure({
-      shardId,
-      firstSequenceNumber: records[0]?.SequenceNumber ?? '',
-      lastSequenceNumber: records.at(-1)?.SequenceNumber ?? '',
-      records: records.length,
-      reason,
-    });
-  }
-
-  /** Invokes the handler once per lane; returns the index of the earliest record any lane failed at. */
-  private async invoke(shardId: string, batch: KinesisRecord[]): Promise<number | undefined> {
-    const lanes = this.settings.parallelizationFactor;
-    const byLane = new Map<number, number[]>();
-    batch.forEach((record, index) => {
-      const lane = lanes === 1 ? 0 : laneOf(record.PartitionKey ?? '', lanes);
-      byLane.set(lane, [...(byLane.get(lane) ?? []), index]);
-    });
-    const failures = await Promise.all(
-      [...byLane.values()].map(async (indexes) => {
-        const event: KinesisStreamEvent = {
-          Records: indexes.map((index) => lambdaRecord(this.options, shardId, batch[index] as KinesisRecord)),
-        };
-        let response: KinesisStreamBatchResponse;
-        try {
-          response = await this.withinTimeout(this.options.handler(event));
-        } catch {
-          return indexes[0];
-        }
-        const failed = response.batchItemFailures?.[0]?.itemIdentifier;
-        if (failed === undefined) return undefined;
-        return (
-          indexes.find((index) => compareSequenceNumbers(batch[index]?.SequenceNumber ?? '', failed) >= 0) ??
-          indexes[0]
-        );
-      }),
-    );
-    const failed = failures.filter((index): index is number => index !== undefined);
-    return failed.length === 0 ? undefined : Math.min(...failed);
-  }
-
-  /**
-   * The invocation's answer, or a rejection once the function timeout passes. Lambda would stop
-   * the invocation there; here it runs on, and whatever it still writes is harmless, as a
-   * timed-out invocation's partial writes are on AWS: every SKU write is conditional on the
-   * version it read.
-   */
-  private async withinTimeout<T>(invocation: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      const ms = this.settings.functionTimeoutMs;
-      timer = setTimeout(() => reject(new Error(`invocation timed out after ${ms} ms`)), ms);
-    });
-    try {
-      return await Promise.race([invocation, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
-/** Lambda's limit on an invocation's payload, which cuts a batch whatever its batch size. */
-const invocationPayloadBytes = 6 * 1024 * 1024;
-/** What a record adds to the payload besides its base64 data: its ids, ARNs and names, as JSON. */
-const recordEnvelopeBytes = 500;
-
-/** What a record of `dataBytes` adds to an invocation's payload: its data as base64, and its envelope. */
-function payloadBytes(dataBytes: number): number {
-  return Math.ceil(dataBytes / 3) * 4 + recordEnvelopeBytes;
-}
-
-/** Whether `records` hold a whole batch: `batchSize` of them, or more than one invocation's payload. */
-function fillsBatch(records: readonly KinesisRecord[], batchSize: number): boolean {
-  return records.length >= batchSize || batchLength(records, batchSize) < records.length;
-}
-
-/**
- * How many of `records` the next batch takes: at most `batchSize`, and only as many as one
- * invocation's 6 MB payload holds (17 aggregated records of 256 KiB), but always one.
- */
-export function batchLength(records: readonly KinesisRecord[], batchSize: number): number {
-  const most = Math.min(batchSize, records.length);
-  let bytes = 0;
-  for (let count = 0; count < most; count++) {
-    bytes += payloadBytes(records[count]?.Data?.length ?? 0);
-    if (bytes > invocationPayloadBytes) return Math.max(1, count);
-  }
-  return most;
-}
-
-/**
- * How many records the next GetRecords asks for: what the batch still lacks, and no more than one
- * invocation's payload of records of `recordBytes`, the largest of the last read. Kinesis stops a
- * call at 10 MB; kinesalite returns as many records as asked for whatever their size, so without
- * this a shard of 256 KB aggregates was read up to 500 records (128 MB) ahead of the 17 a batch
- * takes. Before the first record the size is unknown, and the read asks for the whole batch.
- */
-export function readLimit(missing: number, recordBytes: number | undefined): number {
-  const fit =
-    recordBytes === undefined ? missing : Math.ceil(invocationPayloadBytes / payloadBytes(recordBytes));
-  return Math.max(1, Math.min(10_000, missing, fit));
-}
-
-/** The largest data of these records, in bytes; undefined for none. */
-function largestRecord(records: readonly KinesisRecord[] | undefined): number | undefined {
-  if (records === undefined || records.length === 0) return undefined;
-  return Math.max(...records.map((record) => record.Data?.length ?? 0));
-}
-
-/** A partition key's lane among `lanes`: every record of a key goes to the same lane, in order. */
-function laneOf(partitionKey: string, lanes: number): number {
-  return createHash('md5').update(partitionKey).digest().readUInt32BE(0) % lanes;
 }

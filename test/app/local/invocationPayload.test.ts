@@ -1,6 +1,6 @@
 import type { _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
-import { batchLength, readLimit } from '../../../app/local/EventSourcePoller';
+import { batchLength, readLimit } from '../../../app/local/invocationPayload';
 
 const records = (count: number, bytes: number): KinesisRecord[] =>
   Array.from({ length: count }, () => ({ Data: new Uint8Array(bytes) }) as KinesisRecord);
