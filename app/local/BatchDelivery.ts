@@ -94,7 +94,9 @@ export class BatchDelivery {
     const byLane = new Map<number, number[]>();
     batch.forEach((record, index) => {
       const lane = lanes === 1 ? 0 : laneOf(record.PartitionKey ?? '', lanes);
-      byLane.set(lane, [...(byLane.get(lane) ?? []), index]);
+      const indexes = byLane.get(lane);
+      if (indexes === undefined) byLane.set(lane, [index]);
+      else indexes.push(index);
     });
     const failures = await Promise.all(
       [...byLane.values()].map(async (indexes) => {
