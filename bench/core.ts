@@ -3,7 +3,8 @@
  * sale on three hot SKUs, through
  *   1. windows + pricing on pre-decoded events (`priceSkus`),
  *   2. decode + windows + pricing from raw KPL-aggregated Lambda records, in batches of at most
- *      Lambda's 6 MB invocation payload, priced through one partition state as the consumer does,
+ *      Lambda's 6 MB invocation payload, priced through one partition state as the consumer does (each
+ *      record's events parsed as they are priced),
  *   3. the naive RxJS reference (lists of events per SKU) on the same pre-decoded events,
  * printing events/s (median of three runs; the naive reference runs once), heap per active SKU,
  * and the core/naive ratio. Never fails on time. Each path runs in a process of its own, one
@@ -20,7 +21,8 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { count, from, lastValueFrom, tap } from 'rxjs';
 import { pricingConfigSchema } from '../processors/config/pricingConfig';
 import type { DecodedEvent } from '../processors/events/decodedEvent';
-import { decodeRecords } from '../processors/events/decodeRecords';
+import { createDecodeTally, decodeEach } from '../processors/events/decodeEach';
+import { decodeRecords, readRecords } from '../processors/events/decodeRecords';
 import { createCoreState, priceSkus } from '../processors/pipeline/priceSkus';
 import type { CoreOutput } from '../processors/window/outputs';
 import { coreStoreRecords } from './coreStore';
@@ -97,16 +99,23 @@ function lambdaBatches(all: readonly KinesisStreamRecord[], payloadBytes = 6 * 1
 }
 const batches = lambdaBatches(records);
 
-/** Each batch decoded, then priced through one partition state, as the consumer does. */
+/**
+ * Each batch read (base64, de-aggregation), then parsed record by record as it is priced through one
+ * partition state, as the consumer does (`readRecords`, `decodeEach`).
+ */
 const runRaw = () =>
   measure('decode + windows + pricing (raw KPL records)', async () => {
     const outputs: CoreOutput[] = [];
     const state = createCoreState(config);
     let events = 0;
+    const noRepeats = new Set<string>();
     for (const batch of batches) {
-      const decoded = decodeRecords(batch).events;
-      events += decoded.length;
-      await lastValueFrom(from(decoded).pipe(priceSkus(config, { state }), collect(outputs), count()));
+      const read = readRecords(batch);
+      const tally = createDecodeTally(read, noRepeats);
+      await lastValueFrom(
+        decodeEach(read, noRepeats, tally).pipe(priceSkus(config, { state }), collect(outputs), count()),
+      );
+      events += tally.events;
     }
     return { outputs, events };
   });

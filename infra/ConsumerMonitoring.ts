@@ -212,8 +212,13 @@ export class ConsumerMonitoring extends Construct {
             ],
           }),
           new GraphWidget({
-            title: 'SKU states read, held by warm containers',
-            left: [consumerMetric('SkuStatesRead', 'Sum'), consumerMetric('SkuStatesHeld', 'Sum')],
+            title:
+              'SKU states read, held by warm containers; batches priced again (records not keyed by SKU)',
+            left: [
+              consumerMetric('SkuStatesRead', 'Sum'),
+              consumerMetric('SkuStatesHeld', 'Sum'),
+              consumerMetric('BatchesRepriced', 'Sum'),
+            ],
           }),
         ],
       ],

@@ -1,5 +1,4 @@
 import type { PricingConfig } from '../../processors/config/pricingConfig';
-import type { DecodedEvent } from '../../processors/events/decodedEvent';
 import { sweepSkus } from '../../processors/pipeline/priceSkus';
 import { firstTickAfter } from '../../processors/window/watermark';
 import { planWindows } from '../../processors/window/windowPlan';
@@ -38,15 +37,14 @@ export class DueSweep {
 
   /**
    * Sends the sweep's due-index query with the batch's reads instead of after pricing, so the
-   * batch that fires a tick waits one round trip less, for the tick the batch's newest event
-   * takes the shard's clock to. The clock cannot end before that tick (nor before the tick last
-   * swept); should it end past it (a stored clock ahead of these events), the sweep queries again.
+   * batch that fires a tick waits one round trip less, for the tick that `newest`, an event time
+   * of the batch (its last event's, see `latestEventTime`), takes the shard's clock to. The clock
+   * cannot end before that tick (nor before the tick last swept); should it end past it (a newer
+   * event earlier in the batch, a stored clock ahead of these events), the sweep queries again.
    * Undefined when nothing is to be queried: no events, or no tick since the last sweep.
    */
-  early(shardId: string, events: readonly DecodedEvent[]): Batch['early'] {
-    if (events.length === 0) return undefined;
-    let newest = Number.NEGATIVE_INFINITY;
-    for (const event of events) if (event.eventTime > newest) newest = event.eventTime;
+  early(shardId: string, newest: number | undefined): Batch['early'] {
+    if (newest === undefined) return undefined;
     const swept = this.deps.warm?.sweptThrough(shardId);
     const upTo = Math.max(
       firstTickAfter(newest - this.deps.config.allowedLateness, this.interval) - this.interval,

@@ -1,19 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { catchError, concatMap, defer, from, lastValueFrom, map, of, toArray } from 'rxjs';
+import { catchError, concatMap, defer, lastValueFrom, of } from 'rxjs';
 import type { PricingConfig } from '../../processors/config/pricingConfig';
-import { decodeRecords, shardOf } from '../../processors/events/decodeRecords';
-import {
-  findRepeats,
-  findRepeatsByKey,
-  type KeyRecords,
-  markRepeats,
-  noRecentRecords,
-} from '../../processors/events/repeatedRecords';
-import { createCoreState, priceSkus, recordsOf } from '../../processors/pipeline/priceSkus';
+import { shardOf } from '../../processors/events/decodeRecords';
+import type { KeyRecords } from '../../processors/events/repeatedRecords';
+import { recordsOf } from '../../processors/pipeline/priceSkus';
 import type { PriceChange } from '../../processors/window/outputs';
 import type { SkuRecord } from '../../processors/window/skuRecord';
 import type { ShardLineage } from '../stream/ShardLineage';
+import { BatchPricing } from './BatchPricing';
 import type { DeadLetterStore } from './DeadLetterStore';
 import { DeferredSkuWrites, type DeferredWrite } from './DeferredSkuWrites';
 import { DueSweep } from './DueSweep';
@@ -93,9 +88,11 @@ export interface ConsumerHandler {
 /**
  * The consumer: a Lambda handler for a Kinesis event source mapping with ReportBatchItemFailures.
  *
- * One RxJS pipeline per batch: decode (bad records become dead letters) → load the shard's clock
- * and the touched SKUs' records (those a warm container holds are not read again, see WarmSkus)
- * → windows and prices (`priceSkus`) → catch up idle SKUs that are due (`sweepSkus`) → persist,
+ * One RxJS pipeline per batch: read the records (base64, KPL de-aggregation) → load the shard's
+ * clock and the records of the SKUs their partition keys name (those a warm container holds are
+ * not read again, see WarmSkus) → decode each record's events as they are priced (`priceSkus`;
+ * bad records become dead letters; see BatchPricing) → catch up idle SKUs that are due
+ * (`sweepSkus`) → persist,
  * in this order: dead letters, price history (each request's changes to the Redis cache once its
  * rows are stored), the SKU records (conditional on their versions, carrying their current
  * prices), the shard clock. Only when DynamoDB holds the batch is it acknowledged, but for the
@@ -137,6 +134,18 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     deps.sweep === false
       ? undefined
       : new DueSweep({ config, states, parents, metrics, warm, limit: deps.sweepLimit ?? 5000, loadSkus });
+  const pricing = new BatchPricing({
+    config,
+    states,
+    parents,
+    metrics,
+    logger,
+    warm,
+    sweeper,
+    repeats: deps.repeats ?? 'shard',
+    now: deps.now,
+    loadSkus,
+  });
   const publisher = new PricePublisher({
     cache,
     prices,
@@ -146,62 +155,6 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     now: deps.now,
     settled: () => deferred.settled(),
   });
-
-  const prepare = async (event: KinesisStreamEvent) => {
-    const startedAt = deps.now();
-    const records = event.Records;
-    const shardId = shardOf(records[0] as KinesisStreamEvent['Records'][number]);
-    const decoded = decodeRecords(records);
-    const skus = new Set(decoded.events.map((decodedEvent) => decodedEvent.sku));
-    const early = sweeper?.early(shardId, decoded.events);
-    // The shard item and the SKUs are read at once, one round trip fewer on every batch's way. The
-    // container's records count only if it was the shard's last writer: if another container
-    // wrote the shard since, they are read again from DynamoDB.
-    const [shard, first] = await Promise.all([states.loadShard(shardId), loadSkus(shardId, skus)]);
-    const current = warm?.check(shardId, shard.writer) !== false || first.held === 0;
-    const { loaded } = current ? first : await loadSkus(shardId, skus);
-    const byShard = (deps.repeats ?? 'shard') === 'shard';
-    const started =
-      shard.clock.maxEventTime !== undefined && (!byShard || shard.recent.through !== undefined);
-    const inherited = started ? undefined : await parents.inherited(shardId);
-    const clock = shard.clock.maxEventTime === undefined ? (inherited?.clock ?? {}) : shard.clock;
-    const state = createCoreState(config, clock);
-    const oldestArrival = Math.min(
-      ...records.map((record) => record.kinesis.approximateArrivalTimestamp * 1000),
-    );
-    const repeated = byShard
-      ? findRepeats(
-          decoded.digests,
-          shard.recent.through === undefined ? (inherited?.recent ?? noRecentRecords) : shard.recent,
-        )
-      : undefined;
-    const repeatedByKey =
-      deps.repeats === 'key'
-        ? findRepeatsByKey(
-            decoded.digests.map((digest, index) => ({
-              ...digest,
-              partitionKey: (records[index] as KinesisStreamEvent['Records'][number]).kinesis.partitionKey,
-            })),
-            shardId,
-            (key) => ({
-              records: loaded.get(key)?.recent,
-              through: loaded.get(key)?.record.applied[shardId]?.[0],
-            }),
-          )
-        : undefined;
-    return {
-      shardId,
-      state,
-      loaded,
-      cacheBehind: shard.cacheBehind,
-      oldestArrival,
-      startedAt,
-      early,
-      recent: repeated?.recent,
-      keyRecent: repeatedByKey?.recent ?? new Map(),
-      ...markRepeats(decoded, repeated?.repeats ?? repeatedByKey?.repeats ?? new Set()),
-    };
-  };
 
   /** A swept SKU's record, to write after the batch is answered (see DeferredSkuWrites). */
   const deferredWrite = (
@@ -311,21 +264,8 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     const firstRecord = event.Records[0] as KinesisStreamEvent['Records'][number];
     const first = firstRecord.kinesis.sequenceNumber;
     return lastValueFrom(
-      defer(() => prepare(event)).pipe(
-        concatMap((prepared) =>
-          from(prepared.events).pipe(
-            priceSkus(config, { state: prepared.state, load: (sku) => prepared.loaded.get(sku)?.record }),
-            toArray(),
-            map(
-              (outputs): Batch => ({
-                ...prepared,
-                outputs,
-                records: event.Records.length,
-                events: prepared.events.length - prepared.repeatedEvents,
-              }),
-            ),
-          ),
-        ),
+      defer(() => pricing.prepare(event)).pipe(
+        concatMap((prepared) => pricing.price(prepared)),
         concatMap((batch) => sweeper?.sweep(batch) ?? of(batch)),
         concatMap(async (batch) => {
           const changes = await persist(batch);

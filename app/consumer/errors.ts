@@ -14,3 +14,18 @@ export class StaleStateError extends PricestreamError {
     this.shardId = shardId;
   }
 }
+
+/**
+ * A batch held an event of a SKU it had not read: the record's partition key is not the event's
+ * SKU. Not a failure: the consumer reads the SKU and prices the batch again (see createHandler).
+ */
+export class SkuNotReadError extends PricestreamError {
+  readonly sku: string;
+  readonly shardId: string;
+
+  constructor(sku: string, shardId: string) {
+    super(`an event of ${sku} in a batch of shard ${shardId} that did not read it`);
+    this.sku = sku;
+    this.shardId = shardId;
+  }
+}

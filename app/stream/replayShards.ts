@@ -2,11 +2,11 @@ import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { concat, concatMap, defer, EMPTY, from, mergeMap, type Observable } from 'rxjs';
 import type { BacktestShard } from '../../processors/backtest/backtest';
-import { decodeRecords } from '../../processors/events/decodeRecords';
+import { createDecodeTally, decodeEach } from '../../processors/events/decodeEach';
+import { readRecords } from '../../processors/events/decodeRecords';
 import {
   findRepeats,
   inheritedRecords,
-  markRepeats,
   noRecentRecords,
   type RecentRecords,
 } from '../../processors/events/repeatedRecords';
@@ -123,17 +123,21 @@ export function replayShards(
           progress?.shard(shard);
           const decoded = from(readShard(kinesis, source, shard.shardId, start)).pipe(
             concatMap((records) => {
-              const batch = decodeRecords(records);
-              const repeated = findRepeats(batch.digests, recent);
+              const read = readRecords(records);
+              const repeated = findRepeats(read.digests, recent);
               recent = repeated.recent;
-              const marked = markRepeats(batch, repeated.repeats);
-              progress?.page(shard, {
-                records: records.length,
-                events: marked.events.length,
-                deadLetters: marked.deadLetters.length,
-                repeats: marked.repeatedRecords,
+              // Parsed as they are priced, as the consumer does (decodeEach); the page is told once done.
+              const tally = createDecodeTally(read, repeated.repeats);
+              const told = defer(() => {
+                progress?.page(shard, {
+                  records: records.length,
+                  events: tally.events,
+                  deadLetters: tally.deadLetters.length,
+                  repeats: repeated.repeats.size,
+                });
+                return EMPTY;
               });
-              return marked.events;
+              return concat(decodeEach(read, repeated.repeats, tally), told);
             }),
           );
           const done = defer(() => {

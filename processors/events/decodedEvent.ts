@@ -22,11 +22,17 @@ export interface DecodedEvent {
   readonly repeat?: boolean;
 }
 
-/** The decoded form of a per-SKU event (one `splitBySku` gives) at `position`. */
-export function decodedEvent(event: StreamEvent, eventTime: number, position: EventPosition): DecodedEvent {
+/** The decoded form of a per-SKU event (one `splitBySku` gives) at `position`; `repeat`, see `DecodedEvent.repeat`. */
+export function decodedEvent(
+  event: StreamEvent,
+  eventTime: number,
+  position: EventPosition,
+  repeat = false,
+): DecodedEvent {
   let units = 0;
   if (event.type === 'order') for (const line of event.lines) units += line.quantity;
-  return { sku: skuOf(event), eventTime, event, position, units };
+  const decoded = { sku: skuOf(event), eventTime, event, position, units };
+  return repeat ? { ...decoded, repeat } : decoded;
 }
 
 /** The step of decoding a record failed at. */

@@ -1,4 +1,3 @@
-import type { DeadLetter, DecodedEvent } from './decodedEvent';
 import { compareSequenceNumbers } from './position';
 
 /**
@@ -117,29 +116,4 @@ export function findRepeatsByKey(
 export function inheritedRecords(parents: readonly RecentRecords[]): RecentRecords {
   const digests = [...new Set(parents.flatMap((parent) => parent.digests))];
   return { through: undefined, digests: digests.slice(-recentRecordsKept) };
-}
-
-/**
- * A batch's events with those of repeated records (`findRepeats`) marked, for the core to record
- * their positions and apply nothing; its dead letters without the repeats' (the first copy's are
- * stored), and how many records and events were repeats.
- */
-export function markRepeats(
-  decoded: { readonly events: DecodedEvent[]; readonly deadLetters: DeadLetter[] },
-  repeats: ReadonlySet<string>,
-): { events: DecodedEvent[]; deadLetters: DeadLetter[]; repeatedRecords: number; repeatedEvents: number } {
-  if (repeats.size === 0)
-    return {
-      events: decoded.events,
-      deadLetters: decoded.deadLetters,
-      repeatedRecords: 0,
-      repeatedEvents: 0,
-    };
-  const isRepeat = (event: DecodedEvent) => repeats.has(event.position.sequenceNumber);
-  return {
-    events: decoded.events.map((event) => (isRepeat(event) ? { ...event, repeat: true } : event)),
-    deadLetters: decoded.deadLetters.filter((deadLetter) => !repeats.has(deadLetter.position.sequenceNumber)),
-    repeatedRecords: repeats.size,
-    repeatedEvents: decoded.events.filter(isRepeat).length,
-  };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   PutRecordCommand,
+  PutRecordsCommand,
   type Shard,
   SplitShardCommand,
   waitUntilStreamExists,
@@ -176,6 +177,43 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
         expect(cached?.price).toBe(last?.price);
         expect(cached?.asOf).toBe(last?.asOf);
       }
+    } finally {
+      await pipeline.stop();
+    }
+  });
+  it('prices records keyed by something other than their SKU as the core does, reading those SKUs and pricing their batch again', async () => {
+    const run = await freshStream(stack, 1);
+    const events = storeEvents(600);
+    const skus = new Set(events.flatMap(splitBySku).map(skuOf));
+    const pipeline = startPipeline(run, {
+      config,
+      cachePrefix: `test:${randomUUID()}:`,
+      settings: { batchSize: 50 },
+    });
+    try {
+      await produce(run, events.slice(0, 300));
+      await pipeline.whenCaughtUp();
+      expect(pipeline.metrics.total('BatchesRepriced')).toBe(0);
+      // The rest as a producer that keys by order or event id would put them: the SKUs, already
+      // stored, are not what the records' partition keys name.
+      const rest = events.slice(300).flatMap(splitBySku);
+      for (let start = 0; start < rest.length; start += 250) {
+        const put = await run.kinesis.send(
+          new PutRecordsCommand({
+            StreamName: run.config.streamName,
+            Records: rest.slice(start, start + 250).map((event) => ({
+              Data: Buffer.from(JSON.stringify(event)),
+              PartitionKey: event.type === 'order' ? event.orderId : event.eventId,
+            })),
+          }),
+        );
+        expect(put.FailedRecordCount ?? 0).toBe(0);
+      }
+      await pipeline.whenCaughtUp();
+
+      expect(pipeline.metrics.total('BatchesRepriced')).toBeGreaterThan(0);
+      await expectEventsCounted(pipeline.states, events);
+      expect(await storedHistory(pipeline, skus)).toEqual(priceLines(await referencePrices(run, config)));
     } finally {
       await pipeline.stop();
     }

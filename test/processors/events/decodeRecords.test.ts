@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRecords } from '../../../processors/events/decodeRecords';
+import { decodeRecords, latestEventTime, readRecords } from '../../../processors/events/decodeRecords';
 import { inventoryEvent, orderEvent } from '../../helpers/events';
 import { aggregatedRecords, lambdaRecord, plainRecords } from '../../helpers/kinesisRecords';
 
@@ -104,5 +104,34 @@ describe('decodeRecords', () => {
     expect(deadLetters).toHaveLength(1);
     expect(deadLetters[0]?.position.subSequenceNumber).toBe(1);
     expect(deadLetters[0]?.step).toBe('schema');
+  });
+});
+
+const at = (minute: number) => `2026-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
+
+describe('readRecords', () => {
+  it("names the SKUs of a batch's events by their user records' partition keys, parsing none", () => {
+    const records = [
+      ...aggregatedRecords([orderEvent(), inventoryEvent({ sku: 'TOYS-000001' })]),
+      ...plainRecords([orderEvent({ lines: [{ sku: 'FOOD-000001', quantity: 1, unitPrice: 1 }] })]),
+    ];
+
+    const read = readRecords(records);
+
+    expect(read.partitionKeys).toEqual(new Set(['ELEC-000001', 'TOYS-000001', 'FOOD-000001']));
+    expect(read.records.map((record) => record.userRecords.length)).toEqual([2, 1]);
+    expect(read.deadLetters).toEqual([]);
+  });
+});
+
+describe('latestEventTime', () => {
+  it("is the event time of the batch's last valid event, past any invalid record after it", () => {
+    const records = [
+      ...aggregatedRecords([orderEvent({ eventTime: at(7) }), orderEvent({ eventTime: at(5) })]),
+      lambdaRecord(Buffer.from('not json')),
+    ];
+
+    expect(latestEventTime(readRecords(records))).toBe(Date.parse(at(5)));
+    expect(latestEventTime(readRecords([lambdaRecord(Buffer.from('not json'))]))).toBeUndefined();
   });
 });
