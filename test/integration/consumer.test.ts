@@ -105,9 +105,9 @@ async function expectEachEventOnce(
   return stored;
 }
 
-/** A fresh two-shard stream of 2,000 store events, its consumer caught up with the first 1,000. */
-async function halfConsumed(stack: Stack) {
-  const run = await freshStream(stack, 2);
+/** A fresh stream (two shards unless told) of 2,000 store events, its consumer caught up with the first 1,000. */
+async function halfConsumed(stack: Stack, shards = 2) {
+  const run = await freshStream(stack, shards);
   const events = storeEvents(2000);
   const pipeline = startPipeline(run, {
     config,
@@ -182,21 +182,13 @@ describe.each(kinesisEmulators)('consumer on the local stack with %s', (kinesisE
     }
   });
   it('prices records keyed by something other than their SKU as the core does, reading those SKUs and pricing their batch again', async () => {
-    const run = await freshStream(stack, 1);
-    const events = storeEvents(600);
+    const { run, events, pipeline } = await halfConsumed(stack, 1);
     const skus = new Set(events.flatMap(splitBySku).map(skuOf));
-    const pipeline = startPipeline(run, {
-      config,
-      cachePrefix: `test:${randomUUID()}:`,
-      settings: { batchSize: 50 },
-    });
     try {
-      await produce(run, events.slice(0, 300));
-      await pipeline.whenCaughtUp();
       expect(pipeline.metrics.total('BatchesRepriced')).toBe(0);
       // The rest as a producer that keys by order or event id would put them: the SKUs, already
       // stored, are not what the records' partition keys name.
-      const rest = events.slice(300).flatMap(splitBySku);
+      const rest = events.slice(1000).flatMap(splitBySku);
       for (let start = 0; start < rest.length; start += 250) {
         const put = await run.kinesis.send(
           new PutRecordsCommand({
