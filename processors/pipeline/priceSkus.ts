@@ -85,7 +85,16 @@ export function priceSkus(
     new Observable<CoreOutput>((subscriber) => {
       const sink = foldInto(config, state, options.load, (output) => subscriber.next(output));
       return events.subscribe({
-        next: (event) => advanceWatermark(state.watermark, event, state.plan, sink),
+        // What a `load` throws fails the subscription, as an operator's callback would, rather
+        // than escape as an unhandled error; a synchronous source's later events are then ignored.
+        next: (event) => {
+          if (subscriber.closed) return;
+          try {
+            advanceWatermark(state.watermark, event, state.plan, sink);
+          } catch (error) {
+            subscriber.error(error);
+          }
+        },
         error: (error) => subscriber.error(error),
         complete: () => subscriber.complete(),
       });

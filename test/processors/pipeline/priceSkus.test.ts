@@ -376,3 +376,33 @@ describe('priceSkus with stored records (one Lambda invocation per batch)', () =
     );
   });
 });
+
+describe('priceSkus when a load fails', () => {
+  it('fails the subscription with the error and reads no further event', async () => {
+    const events = decodedEvents([
+      orderEvent({ orderId: 'o-1', eventTime: at(0) }),
+      orderEvent({
+        orderId: 'o-2',
+        eventTime: at(1000),
+        lines: [{ sku: 'TOYS-1', quantity: 1, unitPrice: 100 }],
+      }),
+      orderEvent({
+        orderId: 'o-3',
+        eventTime: at(2000),
+        lines: [{ sku: 'FOOD-1', quantity: 1, unitPrice: 100 }],
+      }),
+    ]);
+    const loaded: string[] = [];
+    const failure = new Error('the store is down');
+    const load = (sku: string): SkuRecord | undefined => {
+      loaded.push(sku);
+      if (sku === 'TOYS-1') throw failure;
+      return undefined;
+    };
+
+    await expect(lastValueFrom(from(events).pipe(priceSkus(config, { load }), toArray()))).rejects.toBe(
+      failure,
+    );
+    expect(loaded).toEqual(['ELEC-000001', 'TOYS-1']);
+  });
+});
