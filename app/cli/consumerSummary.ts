@@ -4,9 +4,12 @@ import type { LocalMetrics } from '../local/LocalMetrics';
 export function consumerSummary(metrics: LocalMetrics, seconds: number): string {
   const priced = metrics.total('EventsProcessed');
   const repeated = metrics.total('RepeatedRecords');
+  const repriced = metrics.total('BatchesRepriced');
   return (
     `${priced} priced (${(priced / seconds).toFixed(0)}/s), ${metrics.total('PriceChanges')} price changes, ` +
     `${metrics.total('LateEvents')} late, ${metrics.total('DeadLetters')} dead letters, ` +
-    `${repeated > 0 ? `${repeated} records put twice, ` : ''}${metrics.total('BatchFailures')} batch retries`
+    `${repeated > 0 ? `${repeated} records put twice, ` : ''}` +
+    `${repriced > 0 ? `${repriced} batches priced twice (records not keyed by SKU), ` : ''}` +
+    `${metrics.total('BatchFailures')} batch retries`
   );
 }
