@@ -1,11 +1,21 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { catchError, concatMap, defer, map, type Observable, tap, throwError, toArray } from 'rxjs';
+import {
+  catchError,
+  concatMap,
+  defer,
+  from,
+  lastValueFrom,
+  map,
+  type Observable,
+  tap,
+  throwError,
+  toArray,
+} from 'rxjs';
 import type { PricingConfig } from '../../processors/config/pricingConfig';
 import type { DecodedEvent } from '../../processors/events/decodedEvent';
-import { createDecodeTally, decodeEach } from '../../processors/events/decodeEach';
+import { createDecodeTally, type DecodeTally, decodeEach } from '../../processors/events/decodeEach';
 import {
-  decodeRecord,
   latestEventTime,
   type RecordsRead,
   readRecords,
@@ -51,9 +61,8 @@ export interface PreparedBatch {
   readonly shardId: string;
   /** The shard's clock, or what its parents left it on its first batch. */
   readonly clock: { readonly maxEventTime?: number; readonly nextTick?: number };
+  /** The records read; `loaded` holds the stored records of the SKUs their partition keys name. */
   readonly read: RecordsRead;
-  /** The SKUs whose records were asked for; `loaded` holds those stored. */
-  readonly skusRead: Set<string>;
   readonly loaded: Map<string, StoredSku>;
   readonly repeats: ReadonlySet<string>;
   readonly repeatedRecords: number;
@@ -89,11 +98,13 @@ export class BatchPricing {
     const records = event.Records;
     const shardId = shardOf(records[0] as KinesisRecord);
     const read = readRecords(records);
-    const skusRead = new Set(read.partitionKeys);
     const early = this.deps.sweeper?.early(shardId, latestEventTime(read));
-    const [shard, first] = await Promise.all([states.loadShard(shardId), loadSkus(shardId, skusRead)]);
+    const [shard, first] = await Promise.all([
+      states.loadShard(shardId),
+      loadSkus(shardId, read.partitionKeys),
+    ]);
     const current = warm?.check(shardId, shard.writer) !== false || first.held === 0;
-    const { loaded } = current ? first : await loadSkus(shardId, skusRead);
+    const { loaded } = current ? first : await loadSkus(shardId, read.partitionKeys);
     const byShard = this.deps.repeats === 'shard';
     const started =
       shard.clock.maxEventTime !== undefined && (!byShard || shard.recent.through !== undefined);
@@ -124,7 +135,6 @@ export class BatchPricing {
       shardId,
       clock,
       read,
-      skusRead,
       loaded,
       repeats,
       repeatedRecords: repeats.size,
@@ -139,51 +149,55 @@ export class BatchPricing {
   }
 
   /**
-   * Prices the batch against the records read for its partition keys. An event of a SKU that was
-   * not read (a producer that keys records otherwise, an order of several SKUs put as one record)
-   * stops that: the batch's SKUs are then found by decoding it all, the others read, and it is
-   * priced again from the start. Nothing was stored, and pricing is a function of the events.
+   * Prices the batch against the records read for its partition keys, each record's events parsed
+   * as they are priced. An event of a SKU that was not read (a producer that keys records
+   * otherwise, an order of several SKUs put as one record) stops that before it is priced: the
+   * batch is then decoded whole, the SKUs missing are read, and it is priced again from the
+   * shard's clock. Nothing was stored, and pricing is a function of the events.
    */
   price(prepared: PreparedBatch): Observable<Batch> {
-    const { loaded, shardId, skusRead } = prepared;
-    return this.priceFromClock(prepared, skusRead).pipe(
+    const { loaded, shardId, read, repeats } = prepared;
+    return defer(() => {
+      const tally = createDecodeTally(read, repeats);
+      const events = decodeEach(read, repeats, tally).pipe(
+        tap((event) => {
+          if (!read.partitionKeys.has(event.sku)) throw new SkuNotReadError(event.sku, shardId);
+        }),
+      );
+      return this.priceEvents(prepared, events, tally);
+    }).pipe(
       catchError((error: unknown) => {
         if (!(error instanceof SkuNotReadError)) return throwError(() => error);
         return defer(async () => {
-          const events: DecodedEvent[] = [];
-          for (const record of prepared.read.records) decodeRecord(record, events, []);
-          const missing = [...new Set(events.map((event) => event.sku))].filter((sku) => !skusRead.has(sku));
+          const tally = createDecodeTally(read, repeats);
+          const events = await lastValueFrom(decodeEach(read, repeats, tally).pipe(toArray()));
+          const missing = [...new Set(events.map((event) => event.sku))].filter(
+            (sku) => !read.partitionKeys.has(sku),
+          );
           const { loaded: more } = await this.deps.loadSkus(shardId, missing);
           for (const [sku, stored] of more) loaded.set(sku, stored);
           this.deps.metrics.addMetric('BatchesRepriced', 'Count', 1);
           this.deps.logger.debug(
             'batch priced again: it holds events of SKUs its partition keys do not name',
-            {
-              shardId,
-              skus: missing.length,
-            },
+            { shardId, skus: missing.length },
           );
-        }).pipe(concatMap(() => this.priceFromClock(prepared)));
+          return { events, tally };
+        }).pipe(concatMap(({ events, tally }) => this.priceEvents(prepared, from(events), tally)));
       }),
     );
   }
 
-  /**
-   * The batch decoded and priced from the shard's clock. With `skusRead`, an event of a SKU not
-   * among them stops it (SkuNotReadError) before it is priced.
-   */
-  private priceFromClock(prepared: PreparedBatch, skusRead?: ReadonlySet<string>): Observable<Batch> {
+  /** The batch's events priced from the shard's clock; `tally` is complete once they are all taken. */
+  private priceEvents(
+    prepared: PreparedBatch,
+    events: Observable<DecodedEvent>,
+    tally: DecodeTally,
+  ): Observable<Batch> {
     const { config } = this.deps;
     return defer(() => {
-      const { loaded, shardId } = prepared;
-      const tally = createDecodeTally(prepared.read, prepared.repeats);
       const state = createCoreState(config, prepared.clock);
-      return decodeEach(prepared.read, prepared.repeats, tally).pipe(
-        tap((event) => {
-          if (skusRead !== undefined && !skusRead.has(event.sku))
-            throw new SkuNotReadError(event.sku, shardId);
-        }),
-        priceSkus(config, { state, load: (sku) => loaded.get(sku)?.record }),
+      return events.pipe(
+        priceSkus(config, { state, load: (sku) => prepared.loaded.get(sku)?.record }),
         toArray(),
         map(
           (outputs): Batch => ({

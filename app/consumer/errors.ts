@@ -17,7 +17,7 @@ export class StaleStateError extends PricestreamError {
 
 /**
  * A batch held an event of a SKU it had not read: the record's partition key is not the event's
- * SKU. Not a failure: the consumer reads the SKU and prices the batch again (see createHandler).
+ * SKU. Not a failure: the consumer reads the SKU and prices the batch again (see BatchPricing).
  */
 export class SkuNotReadError extends PricestreamError {
   readonly sku: string;
