@@ -20,6 +20,7 @@ describe('ruleFor', () => {
     const own = ruleFor(config, 'ELEC-000007');
 
     expect(own).toMatchObject({ elasticity: -3, maxStepUp: 0.2 });
+    expect(ruleFor(config, 'ELEC-000007')).toBe(own);
     expect(ruleFor(config, 'ELEC-000001').maxStepUp).toBe(0.1);
   });
 
