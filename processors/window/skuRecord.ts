@@ -1,8 +1,9 @@
 import type { PricingConfig } from '../config/pricingConfig';
 import { comparePositions, type EventPosition } from '../events/position';
 import type { PriceState } from '../pricing/decidePrice';
+import { dueAt } from './dueAt';
 import { LONG, ORDERS, type PaneSlab } from './PaneSlab';
-import { createSkuState, dueAt, type SkuState } from './skuState';
+import { createSkuState, type SkuState } from './skuState';
 import type { WindowPlan } from './windowPlan';
 
 /**
