@@ -2,12 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pricingConfigSchema } from '../../../processors/config/pricingConfig';
 import { dueAt } from '../../../processors/window/dueAt';
-import { PaneSlab } from '../../../processors/window/PaneSlab';
-import { applyEvent, createSkuState, priceAt, type SkuState } from '../../../processors/window/skuState';
-import { advanceWatermark, createWatermarkState, type SkuSink } from '../../../processors/window/watermark';
+import { priceAt } from '../../../processors/window/skuState';
 import { planWindows } from '../../../processors/window/windowPlan';
 import { decodedEvents } from '../../helpers/kinesisRecords';
 import { streamArbitrary } from '../../helpers/randomStreams';
+import { foldSkus } from '../../helpers/skuFold';
 
 const config = pricingConfigSchema.parse({
   windows: { short: { size: '60s', slide: '20s' }, long: { size: '3m', slide: '1m' } },
@@ -23,17 +22,9 @@ describe('dueAt', () => {
         streamArbitrary({ skus: 30, hotSkus: 2, maxAdvanceMs: 5000, minLength: 100, maxLength: 300 }),
         (stream) => {
           // Prepare: every active SKU priced at every tick, up to the end of the stream.
-          const watermark = createWatermarkState<SkuState>();
-          const slab = new PaneSlab([plan.short.capacity, plan.long.capacity]);
-          const sink: SkuSink<SkuState> = {
-            open: (sku) => createSkuState(sku, config, slab),
-            event: (sku, event) => applyEvent(sku, slab, event, plan),
-            late: () => {},
-            repeat: () => {},
-            evict: (sku) => slab.release(sku.slot),
-            tick: (sku, at) => void priceAt(sku, slab, at, plan),
-          };
-          for (const event of decodedEvents(stream)) advanceWatermark(watermark, event, plan, sink);
+          const { watermark, slab } = foldSkus(decodedEvents(stream), config, {
+            tick: (sku, at, slab) => void priceAt(sku, slab, at, plan),
+          });
 
           for (const sku of watermark.active.values()) {
             // Act: when the SKU is due, then its ticks until then with no new event.

@@ -3,19 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { pricingConfigSchema } from '../../../processors/config/pricingConfig';
 import type { DecodedEvent } from '../../../processors/events/decodedEvent';
 import type { PriceChange } from '../../../processors/window/outputs';
-import { PaneSlab } from '../../../processors/window/PaneSlab';
-import {
-  applyEvent,
-  canMoveAt,
-  createSkuState,
-  priceAt,
-  type SkuState,
-  windowSums,
-} from '../../../processors/window/skuState';
-import { advanceWatermark, createWatermarkState, type SkuSink } from '../../../processors/window/watermark';
+import { canMoveAt, priceAt, type SkuState, windowSums } from '../../../processors/window/skuState';
 import { planWindows, type WindowGeometry } from '../../../processors/window/windowPlan';
 import { decodedEvents } from '../../helpers/kinesisRecords';
 import { streamArbitrary } from '../../helpers/randomStreams';
+import { foldSkus } from '../../helpers/skuFold';
 
 const config = pricingConfigSchema.parse({
   windows: { short: { size: '60s', slide: '20s' }, long: { size: '3m', slide: '1m' } },
@@ -57,18 +49,12 @@ describe('window sums over the pane ring', () => {
           if (!late) newest = Math.max(newest, event.eventTime);
           return !late;
         });
-        const watermark = createWatermarkState<SkuState>();
-        const slab = new PaneSlab([plan.short.capacity, plan.long.capacity]);
         let late = 0;
-        const sink: SkuSink<SkuState> = {
-          open: (sku) => createSkuState(sku, config, slab),
-          event: (sku, event) => applyEvent(sku, slab, event, plan),
+        foldSkus(events, config, {
           late: () => {
             late += 1;
           },
-          repeat: () => {},
-          evict: (sku) => slab.release(sku.slot),
-          tick: (sku, at) => {
+          tick: (sku, at, slab) => {
             priceAt(sku, slab, at, plan);
             ticks += 1;
             const [shortFrom, shortTo] = windowBounds(plan.short, at);
@@ -78,8 +64,7 @@ describe('window sums over the pane ring', () => {
               ...recount(applied, sku.sku, longFrom, longTo),
             ]);
           },
-        };
-        for (const event of events) advanceWatermark(watermark, event, plan, sink);
+        });
         expect(late).toBe(events.length - applied.length);
         lateSeen += late;
       }),
@@ -99,22 +84,14 @@ describe('window sums over the pane ring', () => {
 describe('ticks that cannot move a price', () => {
   /** Prices from a fold over the events that prices each active SKU at a tick when `prices` says so. */
   function foldPrices(events: readonly DecodedEvent[], prices: (sku: SkuState) => boolean): PriceChange[] {
-    const watermark = createWatermarkState<SkuState>();
-    const slab = new PaneSlab([plan.short.capacity, plan.long.capacity]);
     const changes: PriceChange[] = [];
-    const sink: SkuSink<SkuState> = {
-      open: (sku) => createSkuState(sku, config, slab),
-      event: (sku, event) => applyEvent(sku, slab, event, plan),
-      late: () => {},
-      repeat: () => {},
-      evict: (sku) => slab.release(sku.slot),
-      tick: (sku, at) => {
+    foldSkus(events, config, {
+      tick: (sku, at, slab) => {
         if (!prices(sku)) return;
         const change = priceAt(sku, slab, at, plan);
         if (change !== undefined) changes.push(change);
       },
-    };
-    for (const event of events) advanceWatermark(watermark, event, plan, sink);
+    });
     return changes;
   }
 
