@@ -5,6 +5,7 @@ import { applyEvent, createSkuState, type SkuState } from '../../processors/wind
 import {
   advanceWatermark,
   createWatermarkState,
+  type SkuSink,
   type WatermarkState,
 } from '../../processors/window/watermark';
 import { planWindows } from '../../processors/window/windowPlan';
@@ -22,13 +23,13 @@ export function foldSkus(
   const plan = planWindows(config);
   const watermark = createWatermarkState<SkuState>();
   const slab = new PaneSlab([plan.short.capacity, plan.long.capacity]);
-  const sink = {
-    open: (sku: string) => createSkuState(sku, config, slab),
-    event: (sku: SkuState, event: DecodedEvent) => applyEvent(sku, slab, event, plan),
+  const sink: SkuSink<SkuState> = {
+    open: (sku) => createSkuState(sku, config, slab),
+    event: (sku, event) => applyEvent(sku, slab, event, plan),
     late: () => on.late?.(),
     repeat: () => {},
-    evict: (sku: SkuState) => slab.release(sku.slot),
-    tick: (sku: SkuState, at: number) => on.tick(sku, at, slab),
+    evict: (sku) => slab.release(sku.slot),
+    tick: (sku, at) => on.tick(sku, at, slab),
   };
   for (const event of events) advanceWatermark(watermark, event, plan, sink);
   return { watermark, slab };
