@@ -3,6 +3,7 @@ import { type DeadLetter, type DecodedEvent, type DecodeStep, decodedEvent } fro
 import { checksumBytes } from './kplFormat';
 import { isAggregated, type UserRecordBytes, userRecordsOf } from './kplRecords';
 import { parseEvent } from './parseEvent';
+import { readPlainEvent } from './plainEvent';
 import { comparePositions, type EventPosition } from './position';
 import type { RecordDigest } from './repeatedRecords';
 import type { StreamEvent } from './schema';
@@ -160,9 +161,13 @@ type ParsedUserRecord =
     };
 
 function parseUserRecord(user: UserRecordBytes): ParsedUserRecord {
+  let text: string;
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(user.data));
+    text = utf8.decode(user.data);
+    const plain = readPlainEvent(text);
+    if (plain !== undefined) return plain;
+    value = JSON.parse(text);
   } catch (error) {
     return { ok: false, step: 'utf8-json', field: undefined, reason: (error as Error).message };
   }

@@ -10,29 +10,34 @@ const dayMs = 86_400_000;
  * without allocating: this runs once per event.
  */
 export function eventTimeOf(timestamp: string): number {
-  const year = digits(timestamp, 0, 4);
-  const month = digits(timestamp, 5, 2);
-  const day = digits(timestamp, 8, 2);
-  const hour = digits(timestamp, 11, 2);
-  const minute = digits(timestamp, 14, 2);
-  const second = digits(timestamp, 17, 2);
-  let index = 19;
+  return eventTimeAt(timestamp, 0);
+}
+
+/** `eventTimeOf` the timestamp starting at `start` in `text` (an event's JSON, read in place). */
+export function eventTimeAt(text: string, start: number): number {
+  const year = digits(text, start, 4);
+  const month = digits(text, start + 5, 2);
+  const day = digits(text, start + 8, 2);
+  const hour = digits(text, start + 11, 2);
+  const minute = digits(text, start + 14, 2);
+  const second = digits(text, start + 17, 2);
+  let index = start + 19;
   let ms = 0;
   let fraction = false; // any non-zero digit, even past the ms
-  if (timestamp.charCodeAt(index) === 46 /* . */) {
+  if (text.charCodeAt(index) === 46 /* . */) {
     index += 1;
-    for (let place = 100; isDigit(timestamp.charCodeAt(index)); index++, place /= 10) {
-      const digit = timestamp.charCodeAt(index) - 48;
+    for (let place = 100; isDigit(text.charCodeAt(index)); index++, place /= 10) {
+      const digit = text.charCodeAt(index) - 48;
       if (place >= 1) ms += digit * place;
       if (digit > 0) fraction = true;
     }
   }
   let offsetMinutes = 0;
-  if (timestamp.charCodeAt(index) !== 90 /* Z */) {
-    const offsetHour = digits(timestamp, index + 1, 2);
-    const offsetMinute = digits(timestamp, index + 4, 2);
+  if (text.charCodeAt(index) !== 90 /* Z */) {
+    const offsetHour = digits(text, index + 1, 2);
+    const offsetMinute = digits(text, index + 4, 2);
     if (offsetHour > 23 || offsetMinute > 59) return Number.NaN;
-    offsetMinutes = (offsetHour * 60 + offsetMinute) * (timestamp.charCodeAt(index) === 45 /* - */ ? -1 : 1);
+    offsetMinutes = (offsetHour * 60 + offsetMinute) * (text.charCodeAt(index) === 45 /* - */ ? -1 : 1);
   }
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return Number.NaN;
   if (minute > 59 || second > 59) return Number.NaN;

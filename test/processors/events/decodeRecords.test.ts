@@ -27,6 +27,24 @@ describe('decodeRecords', () => {
     expect(new Set(positions).size).toBe(3);
   });
 
+  it('decodes an event written other than as JSON.stringify writes it to the same event', () => {
+    const stock = inventoryEvent({ location: 'Zürich', delta: -2 });
+    const { sku, ...rest } = stock;
+    const texts = [
+      JSON.stringify(stock),
+      JSON.stringify(stock, null, 2),
+      JSON.stringify({ sku, ...rest }),
+      JSON.stringify(stock).replace('"delta":-2', '"delta":-2.0'),
+    ];
+    const records = texts.map((text) => lambdaRecord(Buffer.from(text), { partitionKey: sku }));
+
+    const { events: decoded, deadLetters } = decodeRecords(records);
+
+    expect(deadLetters).toEqual([]);
+    expect(decoded.map((event) => event.event)).toEqual(texts.map(() => stock));
+    expect(new Set(decoded.map((event) => event.eventTime))).toEqual(new Set([Date.parse(stock.eventTime)]));
+  });
+
   it('gives each record the digest of its bytes: the same for a copy, another for anything else', () => {
     const plain = plainRecords([...events, events[0]]);
     const aggregated = aggregatedRecords(events, 64 * 1024);

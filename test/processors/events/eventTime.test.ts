@@ -1,34 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eventTimeOf } from '../../../processors/events/eventTime';
-
-const twoDigits = fc.integer({ min: 0, max: 99 }).map((value) => String(value).padStart(2, '0'));
-// Mostly in range, sometimes not, so both sides of every bound are drawn.
-const field = (max: number) =>
-  fc.oneof(
-    { weight: 4, arbitrary: fc.integer({ min: 0, max }).map((value) => String(value).padStart(2, '0')) },
-    { weight: 1, arbitrary: twoDigits },
-  );
-
-/** Any string the contract's eventTime pattern accepts. */
-const contractTimestamp = fc
-  .record({
-    year: fc.integer({ min: 0, max: 9999 }).map((value) => String(value).padStart(4, '0')),
-    month: field(13),
-    day: field(32),
-    hour: fc.oneof(field(24), fc.constant('24')),
-    minute: fc.oneof(field(60), fc.constant('00')),
-    second: fc.oneof(field(60), fc.constant('00')),
-    fraction: fc.option(fc.stringMatching(/^[0-9]{1,9}$/), { nil: undefined }),
-    zone: fc.oneof(
-      fc.constant('Z'),
-      fc.tuple(fc.constantFrom('+', '-'), field(24), field(60)).map(([sign, h, m]) => `${sign}${h}:${m}`),
-    ),
-  })
-  .map(
-    ({ year, month, day, hour, minute, second, fraction, zone }) =>
-      `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction === undefined ? '' : `.${fraction}`}${zone}`,
-  );
+import { eventTimeAt, eventTimeOf } from '../../../processors/events/eventTime';
+import { contractTimestamp } from '../../helpers/timestamps';
 
 /** Whether the day of a timestamp exists in its month (Date.parse takes any day up to 31). */
 function dayExists(timestamp: string): boolean {
@@ -48,6 +21,14 @@ describe('eventTimeOf', () => {
         expect(eventTimeOf(timestamp)).toBe(expected);
       }),
       { numRuns: 20_000 },
+    );
+  });
+
+  it('reads a timestamp in place inside a longer text as it reads it alone', () => {
+    fc.assert(
+      fc.property(contractTimestamp, fc.string(), fc.string(), (timestamp, before, after) => {
+        expect(eventTimeAt(`${before}${timestamp}${after}`, before.length)).toBe(eventTimeOf(timestamp));
+      }),
     );
   });
 
