@@ -3,23 +3,20 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 import { catchError, concatMap, defer, lastValueFrom, of } from 'rxjs';
 import type { PricingConfig } from '../../processors/config/pricingConfig';
 import { shardOf } from '../../processors/events/decodeRecords';
-import type { KeyRecords } from '../../processors/events/repeatedRecords';
-import { recordsOf } from '../../processors/pipeline/priceSkus';
-import type { PriceChange } from '../../processors/window/outputs';
-import type { SkuRecord } from '../../processors/window/skuRecord';
 import type { ShardLineage } from '../stream/ShardLineage';
 import { BatchPricing } from './BatchPricing';
+import { BatchSinks } from './BatchSinks';
 import type { DeadLetterStore } from './DeadLetterStore';
-import { DeferredSkuWrites, type DeferredWrite } from './DeferredSkuWrites';
+import { DeferredSkuWrites } from './DeferredSkuWrites';
 import { DueSweep } from './DueSweep';
 import { StaleStateError } from './errors';
 import { ParentShards } from './ParentShards';
 import type { PriceCache } from './PriceCache';
 import { PricePublisher } from './PricePublisher';
-import { type PriceStore, type StoredPrice, storedPrice } from './PriceStore';
+import type { PriceStore } from './PriceStore';
 import { reportBatch } from './reportBatch';
 import type { StateStore } from './StateStore';
-import type { Batch, ConsumerMetrics } from './types';
+import type { ConsumerMetrics } from './types';
 import type { WarmSkus } from './WarmSkus';
 
 export type { ConsumerMetrics } from './types';
@@ -102,18 +99,9 @@ export interface ConsumerHandler {
  * cache as behind, and a later batch rebuilds it.
  */
 export function createHandler(deps: ConsumerDeps): ConsumerHandler {
-  const { config, states, prices, deadLetters, cache, logger, metrics, warm } = deps;
+  const { config, states, prices, deadLetters, cache, logger, metrics, warm, now } = deps;
   /** Swept SKU records are written after the batch is acknowledged (see DeferredSkuWrites). */
   const deferred = new DeferredSkuWrites(sweptWriteConcurrency);
-  /** Deferred writes stored and failed since the last batch reported them. */
-  const deferredOutcomes = { stored: 0, failed: 0 };
-  const reportDeferred = () => {
-    if (deferredOutcomes.stored > 0) metrics.addMetric('SkuStatesWritten', 'Count', deferredOutcomes.stored);
-    if (deferredOutcomes.failed > 0) metrics.addMetric('SweptWritesFailed', 'Count', deferredOutcomes.failed);
-    deferredOutcomes.stored = 0;
-    deferredOutcomes.failed = 0;
-  };
-
   /**
    * The stored records of these SKUs: those the container holds for the shard, the rest read.
    * `held` is how many of them the container held.
@@ -143,7 +131,7 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     warm,
     sweeper,
     repeats: deps.repeats ?? 'shard',
-    now: deps.now,
+    now,
     loadSkus,
   });
   const publisher = new PricePublisher({
@@ -152,112 +140,21 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
     states,
     logger,
     metrics,
-    now: deps.now,
+    now,
     settled: () => deferred.settled(),
   });
 
-  /** A swept SKU's record, to write after the batch is answered (see DeferredSkuWrites). */
-  const deferredWrite = (
-    shardId: string,
-    record: SkuRecord,
-    versions: ReadonlyMap<string, number>,
-    prices: ReadonlyMap<string, StoredPrice>,
-    recent: ReadonlyMap<string, KeyRecords>,
-  ): DeferredWrite => ({
-    sku: record.sku,
-    expected: versions.get(record.sku) ?? 0,
-    put: async (expected) => {
-      await states.saveSkus([record], versions, prices, shardId, recent, new Map([[record.sku, expected]]));
-      deferredOutcomes.stored += 1;
-    },
-    failed: (error) => {
-      if (deferredOutcomes.failed === 0)
-        logger.warn(
-          'swept SKU record not stored (DynamoDB failed, or another writer came first); it stays due',
-          {
-            shardId,
-            sku: record.sku,
-            error,
-          },
-        );
-      deferredOutcomes.failed += 1;
-      // What the container holds of the shard builds on records DynamoDB does not have.
-      warm?.forget(shardId);
-    },
+  const sinks = new BatchSinks({
+    states,
+    prices,
+    deadLetters,
+    publisher,
+    deferred,
+    logger,
+    metrics,
+    warm,
+    now,
   });
-
-  /**
-   * Stores the batch and publishes its price changes: dead letters, then the changes as price
-   * history rows, each request's changes to the cache as soon as its rows are stored, then every
-   * SKU record the batch's events touched (each conditional on its version, carrying its current
-   * price), the shard clock last; the records of the SKUs it only swept are queued, to be written
-   * after it answers. A price is published once the record holds it as a history row, without
-   * waiting for the rest of the batch's rows or for the conditional SKU writes, the slow part.
-   * That is safe because prices are a function of the events: a retry after a failure recomputes
-   * the same changes, rewrites the same rows and republishes the same values, and the cache's
-   * compare-and-set refuses an older one. The batch is acknowledged only after all of it.
-   */
-  const persist = async (batch: Batch): Promise<PriceChange[]> => {
-    const changes = batch.outputs.filter((output): output is PriceChange => output.kind === 'price');
-    const records = new Map<string, SkuRecord>();
-    for (const output of batch.outputs)
-      if (output.kind === 'snapshot') records.set(output.sku, output.record);
-    for (const record of recordsOf(batch.state)) records.set(record.sku, record);
-    const versions = new Map([...batch.loaded].map(([sku, stored]) => [sku, stored.version]));
-    const current = new Map<string, StoredPrice>();
-    for (const [sku, stored] of batch.loaded) if (stored.price !== undefined) current.set(sku, stored.price);
-    for (const change of changes) current.set(change.sku, storedPrice(change));
-    await deadLetters.putRecords(batch.deadLetters);
-    // Each request's prices are published as soon as its rows are stored, not after the last
-    // request: at a tick, the first of a shard's hundreds of rows are stored long before the last.
-    // After a Redis failure the rest are not tried (the cache is flagged for a rebuild already).
-    let published = true;
-    await prices.write(changes, async (stored) => {
-      if (published) published = await publisher.publish(stored);
-    });
-    if (changes.length > 0) metrics.addMetric('PricesStoredMs', 'Milliseconds', deps.now() - batch.startedAt);
-    const recent = new Map<string, KeyRecords>();
-    for (const sku of records.keys()) {
-      const kept = batch.keyRecent.get(sku) ?? batch.loaded.get(sku)?.recent;
-      if (kept !== undefined) recent.set(sku, kept);
-    }
-    const swept = [...records.values()].filter((record) => batch.swept?.has(record.sku));
-    const touched = [...records.values()].filter((record) => !batch.swept?.has(record.sku));
-    // A SKU this container swept earlier is written on top of that write: if the write is still
-    // queued this one replaces it, against the version DynamoDB holds; if it failed, so does this.
-    const putsStarted = deps.now();
-    const { expected, unstored } = await deferred.takeOver(touched.map((record) => record.sku));
-    if (unstored !== undefined)
-      throw new StaleStateError(unstored, batch.shardId, {
-        cause: new Error('this container swept it, and that write was not stored'),
-      });
-    await states.saveSkus(touched, versions, current, batch.shardId, recent, expected);
-    metrics.addMetric('SkuStatesWritten', 'Count', touched.length);
-    metrics.addMetric('SkuStatesWriteMs', 'Milliseconds', deps.now() - putsStarted);
-    deferred.defer(swept.map((record) => deferredWrite(batch.shardId, record, versions, current, recent)));
-    warm?.remember(
-      batch.shardId,
-      [...records.values()].map((record) => ({
-        record,
-        version: (versions.get(record.sku) ?? 0) + 1,
-        price: current.get(record.sku),
-        recent: recent.get(record.sku),
-      })),
-    );
-    const { maxEventTime, nextTick } = batch.state.watermark;
-    await states.saveShard(
-      batch.shardId,
-      {
-        maxEventTime: Number.isFinite(maxEventTime) ? maxEventTime : undefined,
-        nextTick: Number.isFinite(nextTick) ? nextTick : undefined,
-      },
-      warm?.writer,
-      batch.recent,
-    );
-    if (batch.sweptThrough !== undefined) warm?.swept(batch.shardId, batch.sweptThrough);
-    if (batch.cacheBehind && published) await publisher.rebuild();
-    return changes;
-  };
 
   const handle = (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     if (event.Records.length === 0) return Promise.resolve({ batchItemFailures: [] });
@@ -268,9 +165,9 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
         concatMap((prepared) => pricing.price(prepared)),
         concatMap((batch) => sweeper?.sweep(batch) ?? of(batch)),
         concatMap(async (batch) => {
-          const changes = await persist(batch);
-          reportDeferred();
-          reportBatch(metrics, logger, batch, changes, deps.now());
+          const changes = await sinks.persist(batch);
+          sinks.reportDeferred();
+          reportBatch(metrics, logger, batch, changes, now());
           return { batchItemFailures: [] };
         }),
         catchError((error: unknown) => {
@@ -296,7 +193,7 @@ export function createHandler(deps: ConsumerDeps): ConsumerHandler {
   };
   const settled = async () => {
     await deferred.settled();
-    reportDeferred();
+    sinks.reportDeferred();
   };
   return Object.assign(handle, { settled });
 }

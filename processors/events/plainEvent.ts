@@ -17,6 +17,11 @@ export interface PlainEvent {
  *
  * On the hot path `JSON.parse` and the schema check cost about a microsecond an event, a quarter
  * of a raw record's decoding; this reads the same text in a single pass, checking as it goes.
+ *
+ * Its strings are slices of the text, and V8 makes a slice of 13 characters or more (every
+ * `eventTime`) a view that keeps the whole text alive: an event held holds its text too, some
+ * 170 bytes more than `JSON.parse`'s. The core drops each event once applied; copying instead
+ * (from the bytes, or one timestamp reused while it repeats) cost 200–270 ns an event.
  */
 export function readPlainEvent(text: string): PlainEvent | undefined {
   source = text;
