@@ -1,5 +1,6 @@
 import { Compile } from 'typebox/compile';
 import { eventTimeOf } from './eventTime';
+import { readPlainEvent } from './plainEvent';
 import { inventoryEventSchema, orderEventSchema, patternMessages, type StreamEvent } from './schema';
 
 /** Why a value is not a valid event: the dotted path of the first offending field and the reason. */
@@ -57,8 +58,13 @@ export function parseEvent(value: unknown): ParsedEvent {
   return { ok: true, event, eventTime };
 }
 
-/** Parses one line of NDJSON: invalid JSON is a problem too, with field `(json)`. */
+/**
+ * Parses one line of NDJSON: invalid JSON is a problem too, with field `(json)`. A line written
+ * as the producers write events is read in one pass (`readPlainEvent`), to the same result.
+ */
 export function parseEventJson(text: string): ParsedEvent {
+  const plain = readPlainEvent(text);
+  if (plain !== undefined) return plain;
   let value: unknown;
   try {
     value = JSON.parse(text);

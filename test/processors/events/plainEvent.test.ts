@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventTimeOf } from '../../../processors/events/eventTime';
-import { parseEventJson } from '../../../processors/events/parseEvent';
+import { type ParsedEvent, parseEvent } from '../../../processors/events/parseEvent';
 import { readPlainEvent } from '../../../processors/events/plainEvent';
 import type { InventoryEvent, OrderEvent, StreamEvent } from '../../../processors/events/schema';
 import { inventoryEvent, orderEvent } from '../../helpers/events';
@@ -122,12 +122,20 @@ const mutated = (text: fc.Arbitrary<string>) =>
     });
 
 /** What JSON.parse and the schema check make of the text, to hold the shortcut to. */
+function parsedByJson(text: string): ParsedEvent | undefined {
+  try {
+    return parseEvent(JSON.parse(text));
+  } catch {
+    return undefined; // not JSON
+  }
+}
+
 function expectSameAsParse(text: string): void {
   const plain = readPlainEvent(text);
   if (plain === undefined) return;
-  const parsed = parseEventJson(text);
-  expect(parsed.ok).toBe(true);
-  if (!parsed.ok) return;
+  const parsed = parsedByJson(text);
+  expect(parsed?.ok).toBe(true);
+  if (!parsed?.ok) return;
   expect(plain.eventTime).toBe(parsed.eventTime);
   expect(plain.event).toStrictEqual(parsed.event);
   expect(Object.keys(plain.event)).toEqual(Object.keys(parsed.event));
@@ -177,7 +185,7 @@ describe('readPlainEvent', () => {
     expect(readPlainEvent(most)?.event).toStrictEqual(JSON.parse(most));
     const tooMany = JSON.stringify(orderEvent({ lines: Array.from({ length: 501 }, () => line) }));
     expect(readPlainEvent(tooMany)).toBeUndefined();
-    expect(parseEventJson(tooMany).ok).toBe(false);
+    expect(parsedByJson(tooMany)?.ok).toBe(false);
   });
 
   const written = JSON.stringify(inventoryEvent());
@@ -193,6 +201,6 @@ describe('readPlainEvent', () => {
     ['with an exponent', written.replace('"onHand":40', '"onHand":4e1')],
   ])('leaves an event %s to JSON.parse', (_, text) => {
     expect(readPlainEvent(text)).toBeUndefined();
-    expect(parseEventJson(text).ok).toBe(true);
+    expect(parsedByJson(text)?.ok).toBe(true);
   });
 });
