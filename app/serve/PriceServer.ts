@@ -42,8 +42,8 @@ export const maxSkusPerPage = 1000;
 interface LivePage {
   readonly response: ServerResponse;
   readonly skus: ReadonlySet<string> | undefined;
-  /** The as-of time of the newest price sent per SKU: an older one is never sent after it. */
-  readonly shown: Map<string, number>;
+  /** The newest price sent per SKU: an older one is never sent after it, nor the same one again. */
+  readonly shown: Map<string, StoredPrice>;
   /** Changes that arrived while the page's current prices were being read; sent after them. */
   pending: StoredPrice[] | undefined;
 }
@@ -54,7 +54,7 @@ interface LivePage {
  * - `GET /prices/{sku}`: the SKU's current price as JSON (404 when it has none);
  * - `GET /prices/live?sku=A&sku=B` (or `sku=A,B`; none: every SKU): server-sent events, first the
  *   current price of each SKU asked for, then each change as the consumer publishes it, never one
- *   older than a price already sent. One Redis subscription serves every page.
+ *   older than a price already sent, nor the same again. One Redis subscription serves every page.
  * A page that falls behind is disconnected, and so is every page when the subscription is lost
  * (Redis restarted): browsers' EventSource reconnects by itself and gets the current prices again.
  */
@@ -100,8 +100,15 @@ export async function startPriceServer(options: PriceServerOptions): Promise<Pri
   });
 
   const send = (page: LivePage, price: StoredPrice) => {
-    if ((page.shown.get(price.sku) ?? Number.NEGATIVE_INFINITY) > price.asOf) return;
-    if (page.skus !== undefined) page.shown.set(price.sku, price.asOf);
+    const shown = page.shown.get(price.sku);
+    // The same price comes again when a retried batch publishes it again, or when it was published
+    // just before the page's snapshot was read and reaches the subscription after the page joined.
+    if (
+      shown !== undefined &&
+      (shown.asOf > price.asOf || (shown.asOf === price.asOf && shown.price === price.price))
+    )
+      return;
+    if (page.skus !== undefined) page.shown.set(price.sku, price);
     page.response.write(`event: price\ndata: ${JSON.stringify(price)}\n\n`);
     if (page.response.writableLength > maxBuffered) {
       page.response.destroy();
