@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { durationSchema } from '../../processors/config/duration';
 import { ConfigError } from '../config/ConfigError';
-import type { PollerSettings } from '../local/EventSourcePoller';
+import type { PollerSettings } from '../local/pollerSettings';
 
 /** The local runtime's event source mapping settings as flags, validated (see `withPollerFlags`). */
 export const pollerFlagsShape = {

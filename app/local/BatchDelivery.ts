@@ -5,7 +5,7 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 import { compareSequenceNumbers } from '../../processors/events/position';
 import type { FailedBatch } from '../consumer/DeadLetterStore';
 import { lambdaRecord } from '../stream/lambdaRecords';
-import type { PollerSettings } from './EventSourcePoller';
+import type { PollerSettings } from './pollerSettings';
 
 /** What a delivery needs of the poller's options. */
 export interface DeliveryOptions {

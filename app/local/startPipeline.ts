@@ -10,8 +10,9 @@ import { WarmSkus } from '../consumer/WarmSkus';
 import type { Stack } from '../stack';
 import { KinesisShardLineage } from '../stream/ShardLineage';
 import { CheckpointStore } from './CheckpointStore';
-import { EventSourcePoller, type PollerSettings } from './EventSourcePoller';
+import { EventSourcePoller } from './EventSourcePoller';
 import { LocalMetrics } from './LocalMetrics';
+import type { PollerSettings } from './pollerSettings';
 
 export interface PipelineOptions {
   readonly config: PricingConfig;
