@@ -1,4 +1,4 @@
-import { eventTimeAt } from './eventTime';
+import { eventTimeAt, eventTimeEnd } from './eventTime';
 import type { InventoryEvent, OrderEvent, OrderLine } from './schema';
 
 /** A valid event read from its text, with its event time in epoch ms (what `parseEvent` gives). */
@@ -39,9 +39,9 @@ let at = 0;
 function readOrder(): PlainEvent | undefined {
   const orderId = string(1, 128);
   if (orderId === undefined || !literal(',"eventTime":')) return undefined;
-  const timestampAt = at + 1;
-  const timestamp = eventTimeText();
-  if (timestamp === undefined || !literal(',"lines":[')) return undefined;
+  const eventTime = quotedEventTime();
+  const timestamp = lastTimestamp;
+  if (Number.isNaN(eventTime) || !literal(',"lines":[')) return undefined;
   const first = orderLine();
   if (first === undefined) return undefined;
   // Most orders are of one SKU: an array of one, not an empty one grown (to 17 slots).
@@ -52,8 +52,6 @@ function readOrder(): PlainEvent | undefined {
     lines.push(line);
   }
   if (!literal(']}') || at !== source.length) return undefined;
-  const eventTime = eventTimeAt(source, timestampAt);
-  if (Number.isNaN(eventTime)) return undefined;
   return { ok: true, event: { type: 'order', v: 1, orderId, eventTime: timestamp, lines }, eventTime };
 }
 
@@ -75,12 +73,11 @@ function readInventory(): PlainEvent | undefined {
   if (sku === undefined || !literal(',"location":')) return undefined;
   const location = string(1, 64);
   if (location === undefined || !literal(',"eventTime":')) return undefined;
-  const timestampAt = at + 1;
-  const timestamp = eventTimeText();
-  if (timestamp === undefined) return undefined;
+  const time = quotedEventTime();
+  if (Number.isNaN(time)) return undefined;
   // Each shape its own literal, its fields in the order read, as JSON.parse would make it.
   const type = 'inventory';
-  const eventTime = timestamp;
+  const eventTime = lastTimestamp;
   let event: InventoryEvent;
   if (literal(',"onHand":')) {
     const onHand = integer();
@@ -100,8 +97,6 @@ function readInventory(): PlainEvent | undefined {
     } else event = { type, v: 1, eventId, sku, location, eventTime, delta };
   } else return undefined;
   if (!literal('}') || at !== source.length) return undefined;
-  const time = eventTimeAt(source, timestampAt);
-  if (Number.isNaN(time)) return undefined;
   return { ok: true, event, eventTime: time };
 }
 
@@ -151,39 +146,21 @@ function skuCharacter(code: number): boolean {
 }
 
 /**
- * A quoted timestamp matching the contract's pattern,
- * `YYYY-MM-DDTHH:MM:SS[.1-9 digits](Z|±HH:MM)`, or undefined.
+ * A quoted timestamp matching the contract's pattern, `YYYY-MM-DDTHH:MM:SS[.1-9 digits](Z|±HH:MM)`,
+ * and naming a real instant: its epoch ms, the text in `lastTimestamp`; or NaN.
  */
-function eventTimeText(): string | undefined {
-  if (source.charCodeAt(at) !== 34 /* " */) return undefined;
+function quotedEventTime(): number {
+  if (source.charCodeAt(at) !== 34 /* " */) return Number.NaN;
   const start = at + 1;
-  let index = start;
-  for (let offset = 0; offset < timestampShape.length; offset++) {
-    const shape = timestampShape.charCodeAt(offset);
-    const code = source.charCodeAt(index++);
-    if (shape === 48 /* 0: a digit */ ? !digit(code) : code !== shape) return undefined;
-  }
-  if (source.charCodeAt(index) === 46 /* . */) {
-    const first = ++index;
-    while (digit(source.charCodeAt(index))) index++;
-    if (index === first || index - first > 9) return undefined;
-  }
-  const zone = source.charCodeAt(index);
-  if (zone === 90 /* Z */) index += 1;
-  else if (zone === 43 /* + */ || zone === 45 /* - */) {
-    const hours = index + 1;
-    if (!digit(source.charCodeAt(hours)) || !digit(source.charCodeAt(hours + 1))) return undefined;
-    if (source.charCodeAt(hours + 2) !== 58 /* : */) return undefined;
-    if (!digit(source.charCodeAt(hours + 3)) || !digit(source.charCodeAt(hours + 4))) return undefined;
-    index = hours + 5;
-  } else return undefined;
-  if (source.charCodeAt(index) !== 34) return undefined;
-  at = index + 1;
-  return source.slice(start, index);
+  const time = eventTimeAt(source, start);
+  if (Number.isNaN(time) || source.charCodeAt(eventTimeEnd) !== 34) return Number.NaN;
+  lastTimestamp = source.slice(start, eventTimeEnd);
+  at = eventTimeEnd + 1;
+  return time;
 }
 
-/** A timestamp up to its seconds, `0` standing for a digit. */
-const timestampShape = '0000-00-00T00:00:00';
+/** The text of the timestamp `quotedEventTime` last read. */
+let lastTimestamp = '';
 
 function digit(code: number): boolean {
   return code >= 48 && code <= 57;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eventTimeAt, eventTimeOf } from '../../../processors/events/eventTime';
+import { eventTimeAt, eventTimeEnd, eventTimeOf } from '../../../processors/events/eventTime';
+import { orderEventSchema } from '../../../processors/events/schema';
 import { contractTimestamp } from '../../helpers/timestamps';
 
 /** Whether the day of a timestamp exists in its month (Date.parse takes any day up to 31). */
@@ -24,11 +25,38 @@ describe('eventTimeOf', () => {
     );
   });
 
-  it('reads a timestamp in place inside a longer text as it reads it alone', () => {
+  it('reads a timestamp in place inside a longer text as it reads it alone, and says where it ends', () => {
     fc.assert(
       fc.property(contractTimestamp, fc.string(), fc.string(), (timestamp, before, after) => {
-        expect(eventTimeAt(`${before}${timestamp}${after}`, before.length)).toBe(eventTimeOf(timestamp));
+        const time = eventTimeAt(`${before}${timestamp}"${after}`, before.length);
+        const end = eventTimeEnd;
+        expect(time).toBe(eventTimeOf(timestamp));
+        if (!Number.isNaN(time)) expect(end).toBe(before.length + timestamp.length);
       }),
+    );
+  });
+
+  it("gives NaN for a string the contract's pattern refuses", () => {
+    const pattern = new RegExp(
+      (orderEventSchema.properties.eventTime as unknown as { pattern: string }).pattern,
+    );
+    const edited = fc
+      .tuple(
+        contractTimestamp,
+        fc.nat(),
+        fc.constantFrom('insert', 'delete', 'replace'),
+        fc.constantFrom(...'0159-:.TZz+ '),
+      )
+      .map(([timestamp, position, edit, character]) => {
+        const at = position % (timestamp.length + 1);
+        const rest = timestamp.slice(edit === 'insert' ? at : at + 1);
+        return timestamp.slice(0, at) + (edit === 'delete' ? '' : character) + rest;
+      });
+    fc.assert(
+      fc.property(fc.oneof(edited, fc.string({ maxLength: 40 })), (text) => {
+        if (!pattern.test(text)) expect(eventTimeOf(text)).toBeNaN();
+      }),
+      { numRuns: 20_000 },
     );
   });
 
