@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventTimeAt, eventTimeEnd, eventTimeOf } from '../../../processors/events/eventTime';
 import { orderEventSchema } from '../../../processors/events/schema';
+import { editedOnce } from '../../helpers/edits';
 import { contractTimestamp } from '../../helpers/timestamps';
 
 /** Whether the day of a timestamp exists in its month (Date.parse takes any day up to 31). */
@@ -40,18 +41,7 @@ describe('eventTimeOf', () => {
     const pattern = new RegExp(
       (orderEventSchema.properties.eventTime as unknown as { pattern: string }).pattern,
     );
-    const edited = fc
-      .tuple(
-        contractTimestamp,
-        fc.nat(),
-        fc.constantFrom('insert', 'delete', 'replace'),
-        fc.constantFrom(...'0159-:.TZz+ '),
-      )
-      .map(([timestamp, position, edit, character]) => {
-        const at = position % (timestamp.length + 1);
-        const rest = timestamp.slice(edit === 'insert' ? at : at + 1);
-        return timestamp.slice(0, at) + (edit === 'delete' ? '' : character) + rest;
-      });
+    const edited = editedOnce(contractTimestamp, '0159-:.TZz+ ');
     fc.assert(
       fc.property(fc.oneof(edited, fc.string({ maxLength: 40 })), (text) => {
         if (!pattern.test(text)) expect(eventTimeOf(text)).toBeNaN();

@@ -4,6 +4,7 @@ import { eventTimeOf } from '../../../processors/events/eventTime';
 import { type ParsedEvent, parseEvent } from '../../../processors/events/parseEvent';
 import { readPlainEvent } from '../../../processors/events/plainEvent';
 import type { InventoryEvent, OrderEvent, StreamEvent } from '../../../processors/events/schema';
+import { editedOnce } from '../../helpers/edits';
 import { inventoryEvent, orderEvent } from '../../helpers/events';
 import { contractTimestamp } from '../../helpers/timestamps';
 
@@ -105,21 +106,8 @@ function withField(event: StreamEvent, path: string, token: string | undefined):
 const oneFieldOff = fc
   .tuple(plainEvent, fc.constantFrom(...fieldPaths), fc.option(fieldToken, { nil: undefined }))
   .map(([event, path, token]) => withField(event, path, token));
-/** A text with one character put in, taken out or swapped for another. */
-const mutated = (text: fc.Arbitrary<string>) =>
-  fc
-    .tuple(
-      text,
-      fc.nat(),
-      fc.constantFrom('insert', 'delete', 'replace'),
-      fc.constantFrom(...'{}[]":,.-+0123456789eEZT \\u\u00e9\u0000'),
-    )
-    .map(([source, position, edit, character]) => {
-      const at = position % (source.length + 1);
-      if (edit === 'insert') return source.slice(0, at) + character + source.slice(at);
-      if (edit === 'delete') return source.slice(0, at) + source.slice(at + 1);
-      return source.slice(0, at) + character + source.slice(at + 1);
-    });
+/** One character put in, taken out or swapped for another. */
+const mutated = (text: fc.Arbitrary<string>) => editedOnce(text, '{}[]":,.-+0123456789eEZT \\u\u00e9\u0000');
 
 /** What JSON.parse and the schema check make of the text, to hold the shortcut to. */
 function parsedByJson(text: string): ParsedEvent | undefined {
