@@ -30,6 +30,8 @@ export class BatchSinks {
   /** Deferred writes stored and failed since the last batch reported them. */
   private readonly deferredOutcomes = { stored: 0, failed: 0 };
 
+  constructor(private readonly deps: BatchSinksDeps) {}
+
   /** Adds the deferred writes stored and failed since the last call to the metrics. */
   reportDeferred(): void {
     const { metrics } = this.deps;
@@ -39,8 +41,6 @@ export class BatchSinks {
     deferredOutcomes.stored = 0;
     deferredOutcomes.failed = 0;
   }
-
-  constructor(private readonly deps: BatchSinksDeps) {}
 
   /**
    * Stores the batch and publishes its price changes: dead letters, then the changes as price

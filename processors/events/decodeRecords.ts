@@ -161,10 +161,9 @@ type ParsedUserRecord =
     };
 
 function parseUserRecord(user: UserRecordBytes): ParsedUserRecord {
-  let text: string;
   let value: unknown;
   try {
-    text = utf8.decode(user.data);
+    const text = utf8.decode(user.data);
     const plain = readPlainEvent(text);
     if (plain !== undefined) return plain;
     value = JSON.parse(text);

@@ -54,7 +54,7 @@ export function eventTimeAt(text: string, start: number): number {
   let offsetMinutes = 0;
   const zone = text.charCodeAt(index);
   if (zone === 90 /* Z */) eventTimeEnd = index + 1;
-  else if ((zone === 43 /* + */ || zone === 45) /* - */ && text.charCodeAt(index + 3) === 58 /* : */) {
+  else if ((zone === 43 || zone === 45) /* + or - */ && text.charCodeAt(index + 3) === 58 /* : */) {
     const offsetHour = digits(text, index + 1, 2);
     const offsetMinute = digits(text, index + 4, 2);
     if (offsetHour > 23 || offsetMinute > 59) return Number.NaN;
@@ -79,7 +79,8 @@ function digits(text: string, from: number, count: number): number {
   return value;
 }
 
-function isDigit(code: number): boolean {
+/** Whether a character code is one of `0`–`9`. */
+export function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 

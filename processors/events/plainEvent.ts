@@ -1,4 +1,4 @@
-import { eventTimeAt, eventTimeEnd } from './eventTime';
+import { eventTimeAt, eventTimeEnd, isDigit } from './eventTime';
 import type { InventoryEvent, OrderEvent, OrderLine } from './schema';
 
 /** A valid event read from its text, with its event time in epoch ms (what `parseEvent` gives). */
@@ -39,9 +39,9 @@ let at = 0;
 function readOrder(): PlainEvent | undefined {
   const orderId = string(1, 128);
   if (orderId === undefined || !literal(',"eventTime":')) return undefined;
-  const eventTime = quotedEventTime();
-  const timestamp = lastTimestamp;
-  if (Number.isNaN(eventTime) || !literal(',"lines":[')) return undefined;
+  const time = quotedEventTime();
+  const eventTime = lastTimestamp;
+  if (Number.isNaN(time) || !literal(',"lines":[')) return undefined;
   const first = orderLine();
   if (first === undefined) return undefined;
   // Most orders are of one SKU: an array of one, not an empty one grown (to 17 slots).
@@ -52,7 +52,7 @@ function readOrder(): PlainEvent | undefined {
     lines.push(line);
   }
   if (!literal(']}') || at !== source.length) return undefined;
-  return { ok: true, event: { type: 'order', v: 1, orderId, eventTime: timestamp, lines }, eventTime };
+  return { ok: true, event: { type: 'order', v: 1, orderId, eventTime, lines }, eventTime: time };
 }
 
 function orderLine(): OrderLine | undefined {
@@ -162,10 +162,6 @@ function quotedEventTime(): number {
 /** The text of the timestamp `quotedEventTime` last read. */
 let lastTimestamp = '';
 
-function digit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
-
 /**
  * A JSON integer of 1–15 digits (exact in a double), or NaN: more digits, or a leading zero, are
  * left to `JSON.parse`. A fraction or an exponent is not read here and fails the literal after.
@@ -175,7 +171,7 @@ function integer(): number {
   let index = negative ? at + 1 : at;
   const first = index;
   let value = 0;
-  for (let code = source.charCodeAt(index); digit(code); code = source.charCodeAt(++index)) {
+  for (let code = source.charCodeAt(index); isDigit(code); code = source.charCodeAt(++index)) {
     value = value * 10 + code - 48;
   }
   const length = index - first;
