@@ -18,34 +18,30 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { count, from, lastValueFrom } from 'rxjs';
+import { z } from 'zod';
 import { pricingConfigSchema } from '../processors/config/pricingConfig';
 import type { DecodedEvent } from '../processors/events/decodedEvent';
 import { decodeRecords } from '../processors/events/decodeRecords';
 import { priceSkus } from '../processors/pipeline/priceSkus';
+import { benchFlags } from './benchFlags';
 import { coreStoreRecords } from './coreStore';
 
-const { values } = parseArgs({
-  options: {
-    against: { type: 'string' },
-    rounds: { type: 'string', default: '8' },
-    events: { type: 'string', default: '1000000' },
-    skus: { type: 'string', default: '100000' },
-  },
-});
-if (values.against === undefined)
-  throw new Error('--against is required: the commit to compare with, such as HEAD~1');
-const rounds = Number(values.rounds);
-if (!Number.isInteger(rounds) || rounds < 1)
-  throw new Error(`--rounds must be a whole number, at least 1: ${values.rounds}`);
+const { against, rounds, events, skus } = benchFlags(
+  z.object({
+    against: z.string({ error: 'is required: the commit to compare with, such as HEAD~1' }).min(1),
+    rounds: z.coerce.number().int().min(1).default(8),
+    events: z.coerce.number().int().min(1).default(1_000_000),
+    skus: z.coerce.number().int().min(1).default(100_000),
+  }),
+);
 const exposedGc = (globalThis as { gc?: () => void }).gc;
 if (exposedGc === undefined) throw new Error('run with --expose-gc (npm run bench:compare does)');
 const gc: () => void = exposedGc;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
-const commit = git('rev-parse', '--verify', `${values.against}^{commit}`);
+const commit = git('rev-parse', '--verify', `${against}^{commit}`);
 const worktree = path.join(root, '.pricestream', 'compare', commit);
 if (!existsSync(worktree)) {
   mkdirSync(path.dirname(worktree), { recursive: true });
@@ -58,9 +54,7 @@ const other = (await import(path.join(worktree, 'processors/pipeline/priceSkus.t
 };
 const config = pricingConfigSchema.parse({});
 
-const decoded: DecodedEvent[] = decodeRecords(
-  coreStoreRecords({ skus: Number(values.skus), events: Number(values.events), rate: 2000 }),
-).events;
+const decoded: DecodedEvent[] = decodeRecords(coreStoreRecords({ skus, events, rate: 2000 })).events;
 
 async function timed(core: PriceSkus): Promise<number> {
   gc();
@@ -80,14 +74,12 @@ for (let round = 0; round < rounds; round++) {
 const median = (ms: readonly number[]) => [...ms].sort((a, b) => a - b)[ms.length >> 1] as number;
 const perSecond = (ms: number) => Math.round((decoded.length / ms) * 1000).toLocaleString();
 console.log(
-  `core compare: ${decoded.length.toLocaleString()} pre-decoded events, ${Number(values.skus).toLocaleString()} SKUs, ${rounds} alternated rounds, one process`,
+  `core compare: ${decoded.length.toLocaleString()} pre-decoded events, ${skus.toLocaleString()} SKUs, ${rounds} alternated rounds, one process`,
 );
-console.log(
-  `  ${values.against} (${commit.slice(0, 7)}): ${perSecond(median(times.there))} events/s (median)`,
-);
+console.log(`  ${against} (${commit.slice(0, 7)}): ${perSecond(median(times.there))} events/s (median)`);
 console.log(`  this checkout: ${perSecond(median(times.here))} events/s (median)`);
 console.log(
-  `  this checkout / ${values.against}: ${(median(times.there) / median(times.here)).toFixed(3)}; by round: ${times.there
+  `  this checkout / ${against}: ${(median(times.there) / median(times.here)).toFixed(3)}; by round: ${times.there
     .map((there, round) => (there / (times.here[round] as number)).toFixed(2))
     .join(' ')}`,
 );

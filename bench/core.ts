@@ -16,26 +16,28 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { count, from, lastValueFrom, tap } from 'rxjs';
+import { z } from 'zod';
 import { pricingConfigSchema } from '../processors/config/pricingConfig';
 import type { DecodedEvent } from '../processors/events/decodedEvent';
 import { createDecodeTally, decodeEach } from '../processors/events/decodeEach';
 import { decodeRecords, readRecords } from '../processors/events/decodeRecords';
 import { createCoreState, priceSkus } from '../processors/pipeline/priceSkus';
 import type { CoreOutput } from '../processors/window/outputs';
+import { benchFlags } from './benchFlags';
 import { coreStoreRecords } from './coreStore';
 import { naivePriceSkus } from './naiveReference';
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '1000000' },
-    skus: { type: 'string', default: '100000' },
-    rate: { type: 'string', default: '2000' },
-    path: { type: 'string' },
-  },
-});
+const flags = benchFlags(
+  z.object({
+    events: z.coerce.number().int().min(1).default(1_000_000),
+    skus: z.coerce.number().int().min(1).default(100_000),
+    rate: z.coerce.number().positive().default(2000),
+    /** One path in this process, printing its figures as JSON (the parent runs each so). */
+    path: z.enum(['core', 'raw', 'naive']).optional(),
+  }),
+);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 /**
  * The JS heap in use after a full GC. Array buffers are left out: their backing stores are freed
@@ -49,13 +51,9 @@ const heap = () => {
 const config = pricingConfigSchema.parse({});
 /** Built in each path's process only: the parent just runs them. */
 const records =
-  values.path === undefined
+  flags.path === undefined
     ? []
-    : coreStoreRecords({
-        skus: Number(values.skus),
-        events: Number(values.events),
-        rate: Number(values.rate),
-      });
+    : coreStoreRecords({ skus: flags.skus, events: flags.events, rate: flags.rate });
 
 async function measure(label: string, run: () => Promise<{ outputs: CoreOutput[]; events: number }>) {
   gc();
@@ -199,15 +197,15 @@ function inChild(path: PathName): PathResult {
   return JSON.parse(output.trim().split('\n').at(-1) as string) as PathResult;
 }
 
-if (values.path !== undefined) {
-  console.log(JSON.stringify(await runPath(values.path as PathName)));
+if (flags.path !== undefined) {
+  console.log(JSON.stringify(await runPath(flags.path)));
 } else {
   const core = inChild('core');
   const raw = inChild('raw');
   const naive = inChild('naive');
   const same = core.digest === raw.digest && core.digest === naive.digest;
   console.log(
-    `core: ${core.events.toLocaleString()} per-SKU events (${core.records} KPL records in ${raw.batches} Lambda-sized batches), ${Number(values.skus).toLocaleString()} SKUs, ` +
+    `core: ${core.events.toLocaleString()} per-SKU events (${core.records} KPL records in ${raw.batches} Lambda-sized batches), ${flags.skus.toLocaleString()} SKUs, ` +
       `${core.eventSpanMinutes.toFixed(1)} min of event time, flash sale on 3 SKUs; Node ${process.version}, one core, a process per path`,
   );
   console.table(

@@ -28,9 +28,9 @@ import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { from, lastValueFrom } from 'rxjs';
+import { z } from 'zod';
 import { loadPricingConfig } from '../app/config/loadPricingConfig';
 import { loadStackConfig } from '../app/config/stackConfig';
 import { StateStore } from '../app/consumer/StateStore';
@@ -46,31 +46,25 @@ import { splitBySku } from '../processors/events/splitBySku';
 import { createCoreState, priceSkus, recordsOf } from '../processors/pipeline/priceSkus';
 import { decodedEvents } from '../test/helpers/kinesisRecords';
 import { priceLines, referencePrices } from '../test/helpers/pipelineStack';
+import { benchFlags } from './benchFlags';
 import { busyTimeByFile } from './cpuProfile';
 import type { StoreReport, StoreRun } from './e2eStore';
 
-const { values } = parseArgs({
-  options: {
-    rate: { type: 'string', default: '1000' },
-    seconds: { type: 'string', default: '60' },
-    backlog: { type: 'string', default: '50000' },
-    shards: { type: 'string', default: '4' },
-    warmup: { type: 'string', default: '60' },
-    repeat: { type: 'string', default: '1' },
-    'profile-emulators': { type: 'string' },
-  },
-});
-const profileDir =
-  values['profile-emulators'] === undefined ? undefined : path.resolve(values['profile-emulators']);
-const repeat = Number(values.repeat);
-if (!Number.isInteger(repeat) || repeat < 1)
-  throw new Error(`--repeat must be a whole number of runs, at least 1: ${values.repeat}`);
-const rate = Number(values.rate);
+const flags = benchFlags(
+  z.object({
+    rate: z.coerce.number().positive().default(1000),
+    seconds: z.coerce.number().positive().default(60),
+    backlog: z.coerce.number().int().min(1).default(50_000),
+    shards: z.coerce.number().int().min(1).max(64).default(4),
+    warmup: z.coerce.number().min(0).default(60),
+    repeat: z.coerce.number().int().min(1).default(1),
+    profileEmulators: z.string().min(1).optional(),
+  }),
+);
+const profileDir = flags.profileEmulators === undefined ? undefined : path.resolve(flags.profileEmulators);
+const { rate, repeat, seconds, shards } = flags;
 /** Event time before measuring starts (see latencyRun). */
-const warmUpMs = Number(values.warmup) * 1000;
-
-const seconds = Number(values.seconds);
-const shards = Number(values.shards);
+const warmUpMs = flags.warmup * 1000;
 const config = await loadPricingConfig(new URL('../app/config/pricing.demo.json', import.meta.url).pathname);
 const stack = await startStack(
   loadStackConfig(process.env, {
@@ -162,7 +156,7 @@ async function latencyRun(label: string, flashSale: boolean) {
 async function throughputRun() {
   const run = await freshRun('backlog');
   const { streamName } = run.config;
-  const count = Number(values.backlog);
+  const count = flags.backlog;
   const events = simulateStore({
     skus: 10_000,
     rate: 2000,

@@ -8,28 +8,28 @@
  *   npm run bench:ingest -- [--events 20000] [--emulator kinesalite|kinesis-local] [--shards 4]
  *     [--http-batch 500] [--http-clients 4]
  */
-import { parseArgs } from 'node:util';
-import { loadStackConfig } from '../app/config/stackConfig';
+import { z } from 'zod';
+import { loadStackConfig, stackConfigSchema } from '../app/config/stackConfig';
 import { type ProduceReport, Producer } from '../app/producer/Producer';
 import { simulateStore } from '../app/producer/storeSimulator';
 import { startEventIngest } from '../app/serve/EventIngest';
 import { startStack } from '../app/stack';
 import { ensureStream } from '../app/stream/ensureStream';
+import { benchFlags } from './benchFlags';
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '20000' },
-    emulator: { type: 'string', default: 'kinesalite' },
-    shards: { type: 'string', default: '4' },
-    'http-batch': { type: 'string', default: '500' },
-    'http-clients': { type: 'string', default: '4' },
-  },
-});
-const events = Number(values.events);
-const shards = Number(values.shards);
+const flags = benchFlags(
+  z.object({
+    events: z.coerce.number().int().min(1).default(20_000),
+    emulator: stackConfigSchema.shape.kinesisEmulator,
+    shards: z.coerce.number().int().min(1).max(64).default(4),
+    httpBatch: z.coerce.number().int().min(1).default(500),
+    httpClients: z.coerce.number().int().min(1).default(4),
+  }),
+);
+const { events, shards } = flags;
 const config = loadStackConfig(
   {},
-  { kinesisEmulator: values.emulator, shardCount: shards, streamName: 'bench-ingest' },
+  { kinesisEmulator: flags.emulator, shardCount: shards, streamName: 'bench-ingest' },
 );
 const stack = await startStack(config, { redis: false });
 
@@ -72,7 +72,7 @@ async function runHttp(round: number) {
   await ensureStream(stack.kinesis, streamName, shards);
   const producer = new Producer({ kinesis: stack.kinesis, streamName });
   const ingest = await startEventIngest({ producer });
-  const perRequest = Number(values['http-batch']);
+  const perRequest = flags.httpBatch;
   const bodies: string[] = [];
   for (let start = 0; start < workload.length; start += perRequest)
     bodies.push(
@@ -95,7 +95,7 @@ async function runHttp(round: number) {
     }
   };
   const started = performance.now();
-  await Promise.all(Array.from({ length: Number(values['http-clients']) }, client));
+  await Promise.all(Array.from({ length: flags.httpClients }, client));
   const seconds = (performance.now() - started) / 1000;
   await ingest.close();
   const report = producer.report();
@@ -103,7 +103,7 @@ async function runHttp(round: number) {
   const percentile = (p: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   return {
-    ...figures(`HTTP ingest (${perRequest}/request, ${values['http-clients']} clients)`, report, seconds),
+    ...figures(`HTTP ingest (${perRequest}/request, ${flags.httpClients} clients)`, report, seconds),
     latency: { p50: percentile(0.5), p99: percentile(0.99), requests: latencies.length },
   };
 }
@@ -117,7 +117,7 @@ try {
   const rows = [aggregated, plain, http];
   console.log(
     `ingest: ${events} events (${workload.length} generated, 10,000 SKUs, 30% of orders on one hot SKU), ` +
-      `${shards} shards on ${values.emulator}, Node ${process.version}`,
+      `${shards} shards on ${flags.emulator}, Node ${process.version}`,
   );
   console.table(
     rows.map((row) => ({

@@ -7,6 +7,7 @@ export function parseFlags<S extends z.ZodObject>(schema: S, flags: Record<strin
   return parseSettings(schema, flags, labels);
 }
 
-function kebab(name: string): string {
+/** A schema key as the flag a user types: `httpBatch` is `--http-batch` without its dashes. */
+export function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }
