@@ -25,7 +25,6 @@
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
@@ -47,7 +46,15 @@ import { createCoreState, priceSkus, recordsOf } from '../processors/pipeline/pr
 import { decodedEvents } from '../test/helpers/kinesisRecords';
 import { priceLines, referencePrices } from '../test/helpers/pipelineStack';
 import { benchFlags } from './benchFlags';
-import { busyTimeByFile } from './cpuProfile';
+import {
+  type BacklogRun,
+  type LatencyRun,
+  percentile,
+  printEmulatorProfiles,
+  printLatencyRuns,
+  printThroughput,
+  type StoreCeiling,
+} from './e2eReport';
 import type { StoreReport, StoreRun } from './e2eStore';
 
 const flags = benchFlags(
@@ -88,15 +95,11 @@ async function freshRun(label: string) {
   return { ...stack, config: { ...stack.config, streamName, tablePrefix }, tables };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 /**
  * Runs a paced simulated store into a fresh stream with its own pipeline; returns tick latencies.
  * The store and the storefront that times the prices run in a process of their own (e2eStore).
  */
-async function latencyRun(label: string, flashSale: boolean) {
+async function latencyRun(label: string, flashSale: boolean): Promise<LatencyRun> {
   const run = await freshRun(label);
   const pipeline = startPipeline(run, {
     config,
@@ -153,7 +156,7 @@ async function latencyRun(label: string, flashSale: boolean) {
 }
 
 /** Puts a backlog as fast as the producer goes, then times the consumer draining it. */
-async function throughputRun() {
+async function throughputRun(): Promise<BacklogRun> {
   const run = await freshRun('backlog');
   const { streamName } = run.config;
   const count = flags.backlog;
@@ -213,7 +216,7 @@ async function historyRows(run: Awaited<ReturnType<typeof freshRun>>) {
  * over a simulated store leaves (each SKU's windows, pricing state and positions), written with
  * the consumer's StateStore, each put conditional, as many at once as the consumer sends.
  */
-async function storeCeiling() {
+async function storeCeiling(): Promise<StoreCeiling> {
   const run = await freshRun('ceiling');
   const events = decodedEvents(
     [
@@ -235,94 +238,22 @@ async function storeCeiling() {
   return { puts: records.length, perSecond: records.length / ((performance.now() - started) / 1000) };
 }
 
-/** min / median / max of the runs' p99s; a run too short to measure a tick is left out. */
-function spread(runs: readonly { p99: number }[]): string {
-  const sorted = runs
-    .map((run) => run.p99)
-    .filter(Number.isFinite)
-    .sort((a, b) => a - b);
-  if (sorted.length === 0) return 'nothing measured';
-  const median = sorted[Math.floor((sorted.length - 1) / 2)] as number;
-  const figures = [sorted[0] as number, median, sorted.at(-1) as number].map((p99) => p99.toFixed(0));
-  return `${figures.join(' / ')} ms over ${sorted.length} run${sorted.length === 1 ? '' : 's'}`;
-}
-
 try {
-  const latency: Awaited<ReturnType<typeof latencyRun>>[] = [];
+  const latency: LatencyRun[] = [];
   for (let run = 1; run <= repeat; run++) {
     const suffix = repeat === 1 ? '' : `-${run}`;
     latency.push(await latencyRun(`steady${suffix}`, false), await latencyRun(`flash-sale${suffix}`, true));
   }
   const backlog = await throughputRun();
   const ceiling = await storeCeiling();
-  console.log(
+  printLatencyRuns(
     `e2e: ${rate} events/s, ${warmUpMs / 1000} s of warm-up then ${seconds} s measured per run, 10,000 SKUs, ${shards} shards on kinesalite + dynalite + Redis, demo config (10 s ticks, 5 s lateness); Node ${process.version}`,
+    latency,
+    repeat > 1,
   );
-  console.table(
-    latency.map((row) => ({
-      run: row.label,
-      'price changes': row.priceChanges,
-      measured: row.measured,
-      'p50 ms': row.p50.toFixed(0),
-      'p95 ms': row.p95.toFixed(0),
-      'p99 ms': row.p99.toFixed(0),
-      'max ms': row.max.toFixed(0),
-      'SKU writes / event': (row.skuWrites / row.events).toFixed(2),
-    })),
-  );
-  const stages = (sorted: readonly number[]) =>
-    `${[50, 90].map((p) => percentile(sorted, p).toFixed(0)).join(' / ')} / ${(sorted.at(-1) ?? Number.NaN).toFixed(0)} ms`;
-  for (const row of latency)
-    console.log(
-      `  ${row.label}: ${row.pricesStored.length} batches with price changes stored them p50 / p90 / max ${stages(row.pricesStored)} after they started; ` +
-        `the SKU puts of all ${row.skuPuts.length} batches took ${stages(row.skuPuts)}`,
-    );
-  if (repeat > 1) {
-    const steady = latency.filter((row) => row.label.startsWith('steady'));
-    const flash = latency.filter((row) => row.label.startsWith('flash-sale'));
-    console.log(`p99 min / median / max: steady ${spread(steady)}; flash sale ${spread(flash)}`);
-  }
-  const writesPerSecond = backlog.skuWrites / backlog.seconds;
-  console.log(
-    `consumer throughput: ${backlog.events} per-SKU events drained in ${backlog.seconds.toFixed(1)} s = ${Math.round(backlog.perSecond)} events/s (${backlog.changes} price changes)`,
-  );
-  console.log(
-    `  ${(backlog.events / backlog.skuWrites).toFixed(1)} events per SKU state write (a consumer writing every event: 1.0); ` +
-      `${Math.round(writesPerSecond)} SKU state writes/s = ${Math.round((100 * writesPerSecond) / ceiling.perSecond)} % of dynalite's ceiling for them, ` +
-      `measured now: ${Math.round(ceiling.perSecond)} conditional puts/s (${ceiling.puts} SKU records, at the consumer's concurrency)`,
-  );
-  const { verified } = backlog;
-  const some = (lines: readonly string[]) =>
-    lines.length === 0 ? '' : ` (${lines.slice(0, 3).join(', ')}…)`;
-  console.log(
-    verified.missing.length === 0 && verified.unexpected.length === 0
-      ? `  its stored history is the core's prices for the same records: yes, all ${verified.changes} changes`
-      : `  its stored history is NOT the core's prices for the same records: ${verified.missing.length} of ${verified.changes} changes missing${some(verified.missing)}, ` +
-          `${verified.unexpected.length} rows the core does not give${some(verified.unexpected)}`,
-  );
+  printThroughput(backlog, ceiling);
 } finally {
   await stack.stop();
 }
-if (profileDir !== undefined) {
-  for (const kind of [stack.config.kinesisEmulator, 'dynalite']) {
-    const dir = path.join(profileDir, kind);
-    // One profile per thread: the emulator's, and that of tsx's module loader, which idles.
-    const files = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')) : [];
-    const profiles = await Promise.all(
-      files.map(async (name) => ({
-        file: path.join(dir, name),
-        ...(await busyTimeByFile(path.join(dir, name))),
-      })),
-    );
-    const busiest = profiles.sort((a, b) => b.busySeconds - a.busySeconds)[0];
-    if (busiest === undefined) {
-      console.log(`${kind}: no profile (not started by the bench: an endpoint was given)`);
-      continue;
-    }
-    console.log(
-      `${kind}: busy ${busiest.busySeconds.toFixed(1)} s of ${busiest.seconds.toFixed(1)} s (${busiest.file}); its busy time by source file (own code):`,
-    );
-    for (const { place, share } of busiest.places)
-      console.log(`  ${(100 * share).toFixed(1).padStart(5)} %  ${place}`);
-  }
-}
+if (profileDir !== undefined)
+  await printEmulatorProfiles(profileDir, [stack.config.kinesisEmulator, 'dynalite']);
