@@ -16,7 +16,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import type { KinesisStreamRecord } from 'aws-lambda';
 import { count, from, lastValueFrom, tap } from 'rxjs';
 import { z } from 'zod';
 import { pricingConfigSchema } from '../processors/config/pricingConfig';
@@ -26,7 +25,7 @@ import { decodeRecords, readRecords } from '../processors/events/decodeRecords';
 import { createCoreState, priceSkus } from '../processors/pipeline/priceSkus';
 import type { CoreOutput } from '../processors/window/outputs';
 import { benchFlags } from './benchFlags';
-import { coreStoreRecords } from './coreStore';
+import { coreStoreRecords, lambdaBatches } from './coreStore';
 import { naivePriceSkus } from './naiveReference';
 
 const flags = benchFlags(
@@ -78,23 +77,6 @@ async function stateFootprint(decoded: DecodedEvent[]): Promise<{ bytesPerSku: n
   return { bytesPerSku: bytes / state.skus.size, activeSkus: state.skus.size };
 }
 
-/**
- * The records cut as Lambda would hand them over: an invocation's payload is at most 6 MB, so a
- * batch holds at most that much base64 (about 17 of these 256 KB aggregates, some 30,000 events).
- */
-function lambdaBatches(all: readonly KinesisStreamRecord[], payloadBytes = 6 * 1024 * 1024) {
-  const batches: KinesisStreamRecord[][] = [[]];
-  let size = 0;
-  for (const record of all) {
-    size += record.kinesis.data.length;
-    if (size > payloadBytes && (batches.at(-1) as KinesisStreamRecord[]).length > 0) {
-      batches.push([]);
-      size = record.kinesis.data.length;
-    }
-    (batches.at(-1) as KinesisStreamRecord[]).push(record);
-  }
-  return batches;
-}
 const batches = lambdaBatches(records);
 
 /**
