@@ -147,6 +147,18 @@ describe('PriceStore and StateStore on dynalite', () => {
     expect(await prices.current('TTL-2')).toMatchObject({ price: 2499 });
   });
 
+  it('refuses a SKU record from a writer that read a version another writer has moved past', async () => {
+    const moved: SkuRecord = { ...record('TTL-3'), appliedEvents: 2 };
+    await states.saveSkus([record('TTL-3')], new Map(), new Map(), 'shardId-000000000000');
+    await states.saveSkus([moved], new Map([['TTL-3', 1]]), new Map(), 'shardId-000000000000');
+
+    await expect(
+      states.saveSkus([record('TTL-3')], new Map([['TTL-3', 1]]), new Map(), 'shardId-000000000000'),
+    ).rejects.toThrow(StaleStateError);
+    const stored = (await states.loadSkus(['TTL-3'])).get('TTL-3');
+    expect(stored).toMatchObject({ version: 2, record: { appliedEvents: 2 } });
+  });
+
   it('reads back the record and price it wrote, and a record and price stored as maps by an earlier version', async () => {
     const windows = { firstEventTime: 5, shortHead: 2, longHead: 7, counters: 'AAEC' };
     const written: SkuRecord = {
