@@ -47,8 +47,10 @@ export function ingestCommand(): Command {
           stopForFailure();
         },
       });
+      // Ctrl-C is handled from the moment the line saying it is ready is out.
+      const stopAsked = whenStopAsked(out, 'stopping: finishing the requests under way…');
       out(`ingesting into stream ${config.streamName}: POST NDJSON events to ${ingest.url}/events`);
-      await Promise.race([whenStopAsked(out, 'stopping: finishing the requests under way…'), failed]);
+      await Promise.race([stopAsked, failed]);
       await ingest.close();
       if (failure !== undefined) {
         process.stderr.write(`pricestream: the stream refused the events: ${(failure as Error).message}\n`);

@@ -34,3 +34,7 @@ try {
   process.stderr.write(`pricestream: ${message}\n`);
   process.exitCode = 2;
 }
+// Exit now rather than when the event loop drains: after a natural end Node closes its signal
+// handlers while it tears down, and a copy of the Ctrl-C that stopped a command (npm forwards the
+// terminal's) arriving then would turn a clean stop into a death by SIGINT.
+process.exit();

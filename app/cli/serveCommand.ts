@@ -43,12 +43,13 @@ export function serveCommand(): Command {
           port: flags.port,
           allowOrigin: flags.allowOrigin,
         });
+        const stopAsked = whenStopAsked(out, 'stopping: closing the live pages…');
         out(`serving prices from ${withoutPassword(redisUrl)} on ${server.url}`);
         out(`  GET ${server.url}/prices/SKU             the current price, as JSON`);
         out(
           `  GET ${server.url}/prices/live?sku=A,B    server-sent events: current prices, then each change`,
         );
-        await whenStopAsked(out, 'stopping: closing the live pages…');
+        await stopAsked;
         await server.close();
         out('stopped.');
       } finally {

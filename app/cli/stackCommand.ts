@@ -10,11 +10,12 @@ export function stackCommand(): Command {
   ).action(async (rawFlags: Record<string, unknown>) => {
     const stack = await startStack(stackConfigFrom(rawFlags));
     const out = (line: string) => process.stdout.write(`${line}\n`);
+    const stopAsked = whenStopAsked(out, 'stopping the stack…');
     out(
       `stack up: stream ${stack.config.streamName} (${stack.stream.openShardCount} open shards), tables ${Object.values(stack.tables).join(', ')}\n` +
         `export KINESIS_ENDPOINT=${stack.endpoints.kinesis} DYNAMODB_ENDPOINT=${stack.endpoints.dynamodb} REDIS_URL=${stack.config.redisUrl}`,
     );
-    await whenStopAsked(out, 'stopping the stack…');
+    await stopAsked;
     await stack.stop();
     out('stopped.');
   });

@@ -74,13 +74,22 @@ function spawnCli(args: string[], env: NodeJS.ProcessEnv) {
 /**
  * Ctrl-C as it can arrive: a terminal's reaches every process of the job, and npm forwards it to
  * its script too, so a copy comes just after the first was handled (once `stopping` is printed).
+ * With `copiesWhileExiting`, for a command that stops within the second copies are ignored for,
+ * copies keep coming every 2 ms from `stopped.` until it has exited: the moment Node tears down.
  * Resolves with the exit code and signal.
  */
-async function ctrlC(run: ReturnType<typeof spawnCli>, stopping: string) {
+async function ctrlC(run: ReturnType<typeof spawnCli>, stopping: string, copiesWhileExiting = false) {
   run.child.kill('SIGINT');
   await run.seen(stopping);
   run.child.kill('SIGINT');
-  return run.exited;
+  if (!copiesWhileExiting) return run.exited;
+  await run.seen('stopped.');
+  const copies = setInterval(() => run.child.kill('SIGINT'), 2);
+  try {
+    return await run.exited;
+  } finally {
+    clearInterval(copies);
+  }
 }
 
 /** Runs the CLI as a user would, against the given stack; resolves with its exit code and output. */
@@ -462,7 +471,8 @@ describe('the pricestream CLI', () => {
     expect(noStack.stderr).toContain(
       'invalid kinesisEndpoint (KINESIS_ENDPOINT / --kinesis-endpoint): ingest puts into a stream that outlives it',
     );
-    const [code] = await ctrlC(ingesting, 'stopping');
+    const [code, signal] = await ctrlC(ingesting, 'stopping', true);
+    expect(signal).toBeNull();
     expect(code).toBe(0);
     expect(ingesting.output().trimEnd().endsWith('stopped.')).toBe(true);
   });
@@ -528,7 +538,8 @@ describe('the pricestream CLI', () => {
     expect(await answer.json()).toMatchObject({ sku, price: 1999, asOf: 1000 });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('invalid port (--port)');
-    const [code] = await ctrlC(serving, 'stopping');
+    const [code, signal] = await ctrlC(serving, 'stopping', true);
+    expect(signal).toBeNull();
     expect(code).toBe(0);
     expect(serving.output().trimEnd().endsWith('stopped.')).toBe(true);
   });
