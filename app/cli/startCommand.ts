@@ -68,6 +68,14 @@ export function startCommand(): Command {
       );
     const stack = await startStack(stackConfig);
     const out = (line: string) => process.stdout.write(`${line}\n`);
+    // From here a Ctrl-C stops cleanly, even while the rest starts: the store then puts nothing.
+    let stopping = false;
+    void whenStopAsked(
+      out,
+      '\nstopping: the consumer is catching up with what was put (Ctrl-C again to stop at once)…',
+    ).then(() => {
+      stopping = true;
+    });
     out(
       `pricestream: stream ${stack.config.streamName} (${stack.stream.openShardCount} shards), Redis ${stack.config.redisUrl}`,
     );
@@ -121,13 +129,6 @@ export function startCommand(): Command {
       );
     }, 5000);
 
-    let stopping = false;
-    void whenStopAsked(
-      out,
-      '\nstopping: the consumer is catching up with what was put (Ctrl-C again to stop at once)…',
-    ).then(() => {
-      stopping = true;
-    });
     const store = simulateStore({
       skus: flags.skus,
       rate: flags.rate,

@@ -181,6 +181,18 @@ describe('the pricestream CLI', () => {
     expect(shown.stdout).toMatch(/from\s+Redis cache/);
   });
 
+  it('stops cleanly on a Ctrl-C that comes while it is still starting', async () => {
+    const target = await freshStream(stack);
+    const start = spawnCli(['start', '--rate', '200', '--skus', '50', '--lines', '0'], envFor(target));
+    await start.seen('pricestream: stream');
+
+    const [code, signal] = await ctrlC(start, 'stopping:');
+
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+    expect(start.output().trimEnd().endsWith('stopped.')).toBe(true);
+  });
+
   it('stops cleanly on Ctrl-C, whatever copies of the signal arrive with it', async () => {
     const target = await freshStream(stack);
     const start = spawnCli(['start', '--rate', '200', '--skus', '50', '--lines', '0'], envFor(target));
